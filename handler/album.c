@@ -1,0 +1,285 @@
+/* album: listing and opening files of one album, never outside it. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "album.h"
+#include "path.h"
+
+static int
+openat2_beneath(int dirfd, const char *path, int flags, int *ret_fd)
+{
+	struct open_how how = {
+		.flags = (uint64_t)flags | O_CLOEXEC | O_NOFOLLOW,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+
+	if (fd < 0)
+		return -errno;
+	*ret_fd = (int)fd;
+	return 0;
+}
+
+int
+album_open(int root_fd, const char *hash, int *ret_fd)
+{
+	struct stat st;
+	int fd, r;
+
+	r = openat2_beneath(root_fd, hash, O_RDONLY | O_DIRECTORY, &fd);
+	if (r == -ELOOP || r == -ENOTDIR || r == -EXDEV || r == -ENOENT)
+		return -ENOENT;
+	if (r < 0)
+		return r;
+	if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		close(fd);
+		return -ENOENT;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+static int
+valid_name(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+			return 0;
+	return path_utf8_valid(name, len);
+}
+
+static int
+add_entry(struct album *a, const char *path, size_t len, const struct stat *st, int is_dir)
+{
+	struct album_entry *e;
+
+	if (a->n == ALBUM_ENTRIES_MAX)
+		return -E2BIG;
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 64;
+		struct album_entry *p = realloc(a->entries, cap * sizeof(*p));
+
+		if (p == NULL)
+			return -ENOMEM;
+		a->entries = p;
+		a->cap = cap;
+	}
+	e = &a->entries[a->n];
+	e->path = malloc(len + 1);
+	if (e->path == NULL)
+		return -ENOMEM;
+	memcpy(e->path, path, len);
+	e->path[len] = '\0';
+	e->path_len = len;
+	e->is_dir = is_dir;
+	e->size = is_dir ? 0 : (uint64_t)st->st_size;
+	e->mtime = st->st_mtim.tv_sec;
+	e->dev = st->st_dev;
+	e->ino = st->st_ino;
+	if (e->mtime > a->newest_mtime)
+		a->newest_mtime = e->mtime;
+	a->n++;
+	if (is_dir)
+		a->dirs++;
+	else
+		a->files++;
+	return 0;
+}
+
+static void
+set_err(char *err_path, size_t err_size, const char *path, size_t len)
+{
+	if (err_size == 0)
+		return;
+	if (len >= err_size)
+		len = err_size - 1;
+	memcpy(err_path, path, len);
+	err_path[len] = '\0';
+}
+
+/* Scan folder dfd (taken over), whose entries get the prefix path[0..len).
+ * path has room for ALBUM_PATH_MAX + 1 bytes. */
+static int
+scan_dir(struct album *a, int dfd, char *path, size_t len, int depth,
+    char *err_path, size_t err_size)
+{
+	DIR *d;
+	struct dirent *de;
+	int r = 0;
+
+	d = fdopendir(dfd);
+	if (d == NULL) {
+		r = -errno;
+		close(dfd);
+		set_err(err_path, err_size, path, len);
+		return r;
+	}
+	for (;;) {
+		struct stat st;
+		size_t nlen, plen;
+		int fd, is_dir;
+
+		errno = 0;
+		de = readdir(d);
+		if (de == NULL) {
+			if (errno != 0) {
+				r = -errno;
+				set_err(err_path, err_size, path, len);
+			}
+			break;
+		}
+		if (de->d_name[0] == '.')
+			continue;	/* hidden, ".", "..": never sent */
+		if (de->d_type != DT_REG && de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+			continue;	/* symlinks, FIFOs, sockets, devices */
+
+		nlen = strlen(de->d_name);
+		plen = len + nlen + (de->d_type == DT_DIR ? 1 : 0);
+		if (plen > ALBUM_PATH_MAX) {
+			set_err(err_path, err_size, path, len);
+			r = -ENAMETOOLONG;
+			break;
+		}
+		memcpy(path + len, de->d_name, nlen);
+		if (!valid_name(de->d_name, nlen)) {
+			set_err(err_path, err_size, path, len + nlen);
+			r = -EILSEQ;
+			break;
+		}
+
+		/* O_NONBLOCK: a FIFO swapped in after readdir must not hang us;
+		 * O_NOFOLLOW: a symlink swapped in fails with ELOOP. */
+		fd = openat(dirfd(d), de->d_name,
+		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0) {
+			if (errno == ELOOP || errno == ENOENT || errno == ENXIO)
+				continue;	/* symlink, vanished, socket */
+			r = -errno;
+			set_err(err_path, err_size, path, len + nlen);
+			break;
+		}
+		if (fstat(fd, &st) < 0) {
+			r = -errno;
+			close(fd);
+			set_err(err_path, err_size, path, len + nlen);
+			break;
+		}
+		is_dir = S_ISDIR(st.st_mode);
+		if (!is_dir && !S_ISREG(st.st_mode)) {
+			close(fd);
+			continue;
+		}
+		if (is_dir) {
+			path[len + nlen] = '/';
+			plen = len + nlen + 1;
+			if (plen > ALBUM_PATH_MAX) {
+				close(fd);
+				set_err(err_path, err_size, path, plen);
+				r = -ENAMETOOLONG;
+				break;
+			}
+			if (depth + 1 > ALBUM_DEPTH_MAX) {
+				close(fd);
+				set_err(err_path, err_size, path, plen);
+				r = -ELOOP;
+				break;
+			}
+			r = add_entry(a, path, plen, &st, 1);
+			if (r < 0) {
+				close(fd);
+				set_err(err_path, err_size, path, plen);
+				break;
+			}
+			r = scan_dir(a, fd, path, plen, depth + 1, err_path, err_size);
+			if (r < 0)
+				break;
+		} else {
+			close(fd);
+			r = add_entry(a, path, len + nlen, &st, 0);
+			if (r < 0) {
+				set_err(err_path, err_size, path, len + nlen);
+				break;
+			}
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+static int
+entry_cmp(const void *x, const void *y)
+{
+	const struct album_entry *a = x, *b = y;
+
+	return strcmp(a->path, b->path);
+}
+
+int
+album_scan(int fd, struct album *ret_album, char *err_path, size_t err_size)
+{
+	char path[ALBUM_PATH_MAX + 1];
+	int dfd, r;
+
+	memset(ret_album, 0, sizeof(*ret_album));
+	ret_album->fd = fd;
+	/* fdopendir() takes over its fd and moves its offset: give it a copy */
+	dfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (dfd < 0) {
+		set_err(err_path, err_size, ".", 1);
+		return -errno;
+	}
+	r = scan_dir(ret_album, dfd, path, 0, 0, err_path, err_size);
+	if (r < 0)
+		return r;
+	if (ret_album->n > 1)
+		qsort(ret_album->entries, ret_album->n, sizeof(*ret_album->entries), entry_cmp);
+	return 0;
+}
+
+int
+album_open_entry(const struct album *a, const struct album_entry *e, int *ret_fd)
+{
+	struct stat st;
+	int fd, r;
+
+	r = openat2_beneath(a->fd, e->path, O_RDONLY | O_NONBLOCK | O_NOCTTY, &fd);
+	if (r == -ELOOP || r == -ENOENT || r == -EXDEV)
+		return -ESTALE;
+	if (r < 0)
+		return r;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_dev != e->dev || st.st_ino != e->ino ||
+	    (uint64_t)st.st_size != e->size || st.st_mtim.tv_sec != e->mtime) {
+		close(fd);
+		return -ESTALE;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+void
+album_free(struct album *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		free(a->entries[i].path);
+	free(a->entries);
+	if (a->fd >= 0)
+		close(a->fd);
+	memset(a, 0, sizeof(*a));
+	a->fd = -1;
+}

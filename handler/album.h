@@ -1,0 +1,56 @@
+/* album: the only code that touches the photo tree.
+ * Albums are opened beneath the storage root without following symlinks;
+ * every file is opened once while scanning, so that a file that cannot be
+ * read is found before the response starts. */
+#ifndef ALBUM_H
+#define ALBUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ah_limits.h"
+
+struct album_entry {
+	char *path;		/* relative, '/'-separated; folders end in '/' */
+	size_t path_len;
+	int is_dir;
+	uint64_t size;		/* 0 for folders */
+	int64_t mtime;		/* seconds since the epoch */
+	dev_t dev;		/* identity at scan time, checked when sent */
+	ino_t ino;
+};
+
+struct album {
+	int fd;			/* the album folder, O_RDONLY|O_DIRECTORY */
+	struct album_entry *entries;	/* sorted by path, bytewise */
+	size_t n, cap;
+	size_t files, dirs;
+	int64_t newest_mtime;
+};
+
+/* Open folder `hash' (one validated name) beneath root_fd, refusing
+ * symlinks anywhere (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS).
+ * Returns 0 and sets *ret_fd, -ENOENT if there is no such folder (also
+ * for a symlink or a non-folder), or another negative errno. */
+int album_open(int root_fd, const char *hash, int *ret_fd);
+
+/* List the album folder fd (taken over by *ret_album, also on failure)
+ * recursively: regular files and folders, hidden names (leading '.') and
+ * everything else left out, sorted. Every file is opened once.
+ * Returns 0, or a negative errno with the offending relative path copied
+ * into err_path (size err_size): -EACCES/-EIO/... a file or folder that
+ * cannot be opened or read, -E2BIG more than ALBUM_ENTRIES_MAX entries,
+ * -ELOOP deeper than ALBUM_DEPTH_MAX, -ENAMETOOLONG a path longer than
+ * ALBUM_PATH_MAX, -EILSEQ a name that is not UTF-8 or has control bytes.
+ * Call album_free() in every case. */
+int album_scan(int fd, struct album *ret_album, char *err_path, size_t err_size);
+
+/* Open entry e (a file) of album a for reading and check that it is the
+ * file that was listed: same device, inode, size and mtime.
+ * Returns 0 and sets *ret_fd, -ESTALE if it changed, or a negative errno. */
+int album_open_entry(const struct album *a, const struct album_entry *e, int *ret_fd);
+
+void album_free(struct album *a);
+
+#endif

@@ -1,0 +1,468 @@
+/* archive-handler: answer one HTTP request on stdin/stdout with a ZIP of a
+ * photo album, packed while it is sent. Wires the modules together; the
+ * only place that decides what is logged and the exit status. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "album.h"
+#include "conn.h"
+#include "http.h"
+#include "index.h"
+#include "ah_limits.h"
+#include "log.h"
+#include "path.h"
+#include "response.h"
+#include "zipstream.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "0"
+#endif
+
+/* Exit status: 0 the request was answered (whatever the status, also when
+ * the client went away), 1 the server failed (500 sent, or a download cut
+ * short by a server-side error), 2 usage or configuration error. */
+enum { EXIT_ANSWERED = 0, EXIT_SERVER = 1, EXIT_USAGE = 2 };
+
+struct config {
+	const char *path;
+	int logging;
+	int delay;
+	int request_timeout;
+	int send_timeout;
+};
+
+struct sink {
+	const struct conn *conn;
+	const struct config *cfg;
+	const char *hash;
+	uint64_t sent;
+	uint64_t total;
+	unsigned long chunks;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "Usage: archive-handler [OPTION]...\n"
+	    "Answer one HTTP request on stdin/stdout with a ZIP of a photo album.\n"
+	    "Started per connection by systemd (Accept=yes), xinetd or inetd.\n"
+	    "\n"
+	    "  -p, --path PATH           album storage folder (env BASE_FILE_STORAGE_PATH,\n"
+	    "                            default \"photos\")\n"
+	    "  -l, --logging 0|1         log each request's progress (env ENABLE_LOGGING,\n"
+	    "                            default 0); errors and one line per request are\n"
+	    "                            always logged\n"
+	    "  -d, --delay 0|1           pause 1 s between response chunks, for testing\n"
+	    "                            slow downloads (env ENABLE_RESPONSE_DELAY, default 0)\n"
+	    "      --request-timeout SEC whole request head must arrive within SEC seconds\n"
+	    "                            (default %d)\n"
+	    "      --send-timeout SEC    give up when the client takes nothing for SEC\n"
+	    "                            seconds (default %d)\n"
+	    "  -h, --help                show this help and exit\n"
+	    "      --version             show the version and exit\n"
+	    "\n"
+	    "Boolean values: 1, 0, yes, no, true, false, on, off.\n"
+	    "Command line beats environment beats default.\n",
+	    REQUEST_TIMEOUT_SEC, SEND_TIMEOUT_SEC);
+}
+
+static int
+parse_bool(const char *s, int *ret)
+{
+	static const char *const yes[] = { "1", "yes", "true", "on" };
+	static const char *const no[] = { "0", "no", "false", "off" };
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*ret = 1;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*ret = 0;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int
+parse_seconds(const char *s, int *ret)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 1 || v > 3600)
+		return -EINVAL;
+	*ret = (int)v;
+	return 0;
+}
+
+/* Returns 0 to go on, 1 after --help/--version, -EINVAL with a message in
+ * err. */
+static int
+config_parse(int argc, char **argv, struct config *cfg, char *err, size_t errsize)
+{
+	enum { OPT_VERSION = 256, OPT_REQUEST_TIMEOUT, OPT_SEND_TIMEOUT };
+	static const struct option opts[] = {
+		{ "path", required_argument, NULL, 'p' },
+		{ "logging", required_argument, NULL, 'l' },
+		{ "delay", required_argument, NULL, 'd' },
+		{ "request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT },
+		{ "send-timeout", required_argument, NULL, OPT_SEND_TIMEOUT },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *e;
+	int c;
+
+	cfg->path = "photos";
+	cfg->logging = 0;
+	cfg->delay = 0;
+	cfg->request_timeout = REQUEST_TIMEOUT_SEC;
+	cfg->send_timeout = SEND_TIMEOUT_SEC;
+
+	if ((e = getenv("BASE_FILE_STORAGE_PATH")) != NULL && *e != '\0')
+		cfg->path = e;
+	if ((e = getenv("ENABLE_LOGGING")) != NULL && *e != '\0' &&
+	    parse_bool(e, &cfg->logging) < 0) {
+		snprintf(err, errsize, "invalid ENABLE_LOGGING=%s (expected 0 or 1)", e);
+		return -EINVAL;
+	}
+	if ((e = getenv("ENABLE_RESPONSE_DELAY")) != NULL && *e != '\0' &&
+	    parse_bool(e, &cfg->delay) < 0) {
+		snprintf(err, errsize, "invalid ENABLE_RESPONSE_DELAY=%s (expected 0 or 1)", e);
+		return -EINVAL;
+	}
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:l:d:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (*optarg == '\0') {
+				snprintf(err, errsize, "empty --path");
+				return -EINVAL;
+			}
+			cfg->path = optarg;
+			break;
+		case 'l':
+			if (parse_bool(optarg, &cfg->logging) < 0) {
+				snprintf(err, errsize, "invalid --logging '%s' (expected 0 or 1)", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'd':
+			if (parse_bool(optarg, &cfg->delay) < 0) {
+				snprintf(err, errsize, "invalid --delay '%s' (expected 0 or 1)", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_REQUEST_TIMEOUT:
+			if (parse_seconds(optarg, &cfg->request_timeout) < 0) {
+				snprintf(err, errsize, "invalid --request-timeout '%s' (1 to 3600)", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_SEND_TIMEOUT:
+			if (parse_seconds(optarg, &cfg->send_timeout) < 0) {
+				snprintf(err, errsize, "invalid --send-timeout '%s' (1 to 3600)", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		case OPT_VERSION:
+			printf("archive-handler %s\n", PACKAGE_VERSION);
+			return 1;
+		case ':':
+			snprintf(err, errsize, "option '%s' needs a value", argv[optind - 1]);
+			return -EINVAL;
+		default:
+			snprintf(err, errsize, "unknown option '%s'", argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		snprintf(err, errsize, "unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static uint64_t
+now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static int
+sink_write(void *ctx, const void *buf, size_t len)
+{
+	struct sink *s = ctx;
+	int r;
+
+	/* Never send more than Content-Length announced. */
+	if (len > s->total - s->sent)
+		return -EOVERFLOW;
+	if (s->cfg->delay && s->chunks > 0) {
+		struct timespec one = { .tv_sec = 1 };
+
+		while (nanosleep(&one, &one) < 0 && errno == EINTR)
+			;
+	}
+	r = conn_write(s->conn, buf, len);
+	if (r < 0)
+		return r;
+	s->sent += len;
+	s->chunks++;
+	if (s->cfg->logging)
+		log_msg(LOG_INFO, "sending archive %s: %" PRIu64 " of %" PRIu64 " bytes",
+		    s->hash, s->sent, s->total);
+	return 0;
+}
+
+static int
+client_gone(int err)
+{
+	return err == -EPIPE || err == -ECONNRESET || err == -ETIMEDOUT;
+}
+
+/* Answer GET/HEAD /archive/<hash>/. Fills lr; returns the exit status. */
+static int
+serve_archive(const struct conn *c, const struct config *cfg, const char *hash,
+    int head_only, struct log_request *lr)
+{
+	char err_path[ALBUM_PATH_MAX + 1] = "", head[1024], extra[256], errbuf[ALBUM_PATH_MAX + 128];
+	struct album album = { .fd = -1 };
+	struct sink s = { .conn = c, .cfg = cfg, .hash = hash };
+	int root = -1, fd, r, hlen, status = EXIT_ANSWERED;
+	long failed = -1;
+
+	root = open(cfg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0) {
+		snprintf(errbuf, sizeof(errbuf), "storage path %s: %s", cfg->path, strerror(errno));
+		lr->error = errbuf;
+		goto server_error;
+	}
+	r = album_open(root, hash, &fd);
+	if (r == -ENOENT) {
+		lr->status = 404;
+		response_error(c, 404, head_only);
+		goto out;
+	}
+	if (r < 0) {
+		snprintf(errbuf, sizeof(errbuf), "album %s: %s", hash, strerror(-r));
+		lr->error = errbuf;
+		goto server_error;
+	}
+	r = album_scan(fd, &album, err_path, sizeof(err_path));
+	lr->files = album.files;
+	if (r < 0) {
+		const char *why = strerror(-r);
+
+		if (r == -E2BIG)
+			why = "more entries than the limit";
+		else if (r == -ELOOP)
+			why = "folders nested deeper than the limit";
+		else if (r == -ENAMETOOLONG)
+			why = "path longer than the limit";
+		else if (r == -EILSEQ)
+			why = "name is not valid UTF-8 or has control characters";
+		snprintf(errbuf, sizeof(errbuf), "cannot read %s/%s: %s", hash, err_path, why);
+		lr->error = errbuf;
+		goto server_error;
+	}
+
+	s.total = zipstream_size(&album);
+	lr->content_length = s.total;
+	snprintf(extra, sizeof(extra),
+	    "Content-Disposition: attachment; filename=\"%s.zip\"\r\n", hash);
+	hlen = response_head(head, sizeof(head), 200, "application/zip", s.total, extra);
+	if (hlen < 0) {
+		lr->error = "response head too long";
+		goto server_error;
+	}
+	lr->status = 200;
+	r = conn_write(c, head, (size_t)hlen);
+	if (r < 0 || head_only) {
+		if (r < 0) {
+			lr->interrupted = 1;
+			lr->error = strerror(-r);
+		}
+		goto out;
+	}
+
+	/* From here on the status line is sent: a failure can only show as a
+	 * body shorter than Content-Length, so the client knows it is broken. */
+	r = zipstream_write(&album, sink_write, &s, &failed);
+	lr->bytes_sent = s.sent;
+	if (r < 0) {
+		lr->interrupted = 1;
+		if (failed >= 0) {
+			snprintf(errbuf, sizeof(errbuf), "%s/%s: %s", hash,
+			    album.entries[failed].path,
+			    r == -ESTALE ? "file changed while being sent" : strerror(-r));
+			lr->error = errbuf;
+			status = EXIT_SERVER;
+		} else if (client_gone(r)) {
+			lr->error = r == -ETIMEDOUT ? "send timeout" : strerror(-r);
+		} else {
+			snprintf(errbuf, sizeof(errbuf), "archive writer: %s", strerror(-r));
+			lr->error = errbuf;
+			status = EXIT_SERVER;
+		}
+		if (status == EXIT_SERVER)
+			lr->status = 500;	/* for the log: the 200 was a lie */
+	} else if (s.sent != s.total) {
+		/* the size formula no longer matches libarchive: a bug */
+		snprintf(errbuf, sizeof(errbuf), "archive is %" PRIu64 " bytes, announced %" PRIu64,
+		    s.sent, s.total);
+		lr->error = errbuf;
+		lr->interrupted = 1;
+		lr->status = 500;
+		status = EXIT_SERVER;
+	}
+	goto out;
+
+server_error:
+	lr->status = 500;
+	response_error(c, 500, head_only);
+	status = EXIT_SERVER;
+out:
+	album_free(&album);
+	if (root >= 0)
+		close(root);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	static char buf[HEAD_MAX];
+	char cfgerr[256] = "", remote[64], method[METHOD_MAX + 1] = "", target[TARGET_MAX + 1] = "";
+	char hash[HASH_MAX + 1];
+	struct http_request req;
+	struct log_request lr = { 0 };
+	struct config cfg;
+	struct conn c;
+	uint64_t start = now_usec();
+	int r, head_only = 0, status = EXIT_ANSWERED, cfgr;
+
+	signal(SIGPIPE, SIG_IGN);	/* xinetd resets it; EPIPE is "client gone" */
+	zipstream_init();
+
+	if (conn_init(&c) < 0) {
+		log_init(NULL);
+		log_msg(LOG_ERR, "no connection on fd 0/1");
+		return EXIT_SERVER;
+	}
+	log_init(&c);
+	cfgr = config_parse(argc, argv, &cfg, cfgerr, sizeof(cfgerr));
+	if (cfgr > 0)
+		return EXIT_ANSWERED;
+	if (cfgr < 0 && !c.is_socket) {
+		log_msg(LOG_ERR, "%s (try --help)", cfgerr);
+		return EXIT_USAGE;
+	}
+
+	conn_peer(&c, remote, sizeof(remote));
+	lr.remote = remote;
+	lr.minor_version = 1;
+
+	r = conn_read_head(&c, buf, sizeof(buf),
+	    (cfgr < 0 ? REQUEST_TIMEOUT_SEC : cfg.request_timeout) * 1000, &req);
+	if (r > 0) {
+		memcpy(method, req.method, req.method_len);
+		method[req.method_len] = '\0';
+		memcpy(target, req.target, req.target_len);
+		target[req.target_len] = '\0';
+		lr.method = method;
+		lr.target = target;
+		lr.minor_version = req.minor_version;
+		head_only = strcmp(method, "HEAD") == 0;
+	}
+
+	if (cfgr < 0) {
+		/* misconfigured: the client gets a 500, the log says why */
+		log_msg(LOG_ERR, "%s", cfgerr);
+		lr.status = 500;
+		lr.error = cfgerr;
+		response_error(&c, 500, head_only);
+		status = EXIT_USAGE;
+		goto done;
+	}
+	if (r == 0) {
+		/* connected and closed without a request: nothing to answer */
+		lr.error = "no request";
+		goto done;
+	}
+	if (r < 0) {
+		lr.status = -r;
+		lr.error = "malformed or incomplete request";
+		response_error(&c, -r, 0);
+		goto done;
+	}
+	conn_set_send_timeout(&c, cfg.send_timeout);
+	if (cfg.logging)
+		log_msg(LOG_INFO, "request from %s: %s %s", remote, method, target);
+
+	if (strcmp(method, "GET") != 0 && !head_only) {
+		lr.status = 405;
+		response_error(&c, 405, 0);
+		goto done;
+	}
+	r = path_route(req.target, req.target_len, hash);
+	if (r == -EINVAL) {
+		lr.status = 400;
+		lr.error = "malformed percent-encoding";
+		response_error(&c, 400, head_only);
+	} else if (r < 0) {
+		lr.status = 404;
+		response_error(&c, 404, head_only);
+	} else if (r == ROUTE_INDEX) {
+		char head[512];
+		size_t blen = strlen(index_html);
+		int hlen = response_head(head, sizeof(head), 200, "text/html; charset=utf-8",
+		    blen, NULL);
+
+		lr.status = 200;
+		lr.content_length = blen;
+		r = conn_write(&c, head, (size_t)hlen);
+		if (r == 0 && !head_only) {
+			r = conn_write(&c, index_html, blen);
+			if (r == 0)
+				lr.bytes_sent = blen;
+		}
+		if (r < 0) {
+			lr.interrupted = 1;
+			lr.error = strerror(-r);
+		}
+	} else {
+		lr.hash = hash;
+		status = serve_archive(&c, &cfg, hash, head_only, &lr);
+	}
+
+done:
+	if (!lr.interrupted || lr.status >= 500)
+		conn_finish(&c);
+	lr.duration_usec = now_usec() - start;
+	log_request(&lr);
+	return status;
+}

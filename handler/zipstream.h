@@ -1,0 +1,33 @@
+/* zipstream: the only code that calls libarchive. Packs an album as a
+ * STORE ZIP, streamed through a caller-supplied sink, with a size that is
+ * known exactly before the first byte. */
+#ifndef ZIPSTREAM_H
+#define ZIPSTREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "album.h"
+
+/* Receives the archive bytes in order. Returns 0, or a negative errno that
+ * stops the stream (the stream then returns that errno). */
+typedef int (*zipstream_sink)(void *ctx, const void *buf, size_t len);
+
+/* Must be called once before any other zipstream function: fixes TZ to
+ * UTC (libarchive computes DOS times with localtime()). */
+void zipstream_init(void);
+
+/* The exact number of bytes zipstream_write() produces for album a, from
+ * the ZIP layout of libarchive 3.6 (checked against real output by
+ * tests/unit/test_zipsize). */
+uint64_t zipstream_size(const struct album *a);
+
+/* Stream album a to sink. Returns 0 when all zipstream_size(a) bytes were
+ * delivered. On failure returns a negative errno and sets *ret_failed to
+ * the index of the entry whose file could not be read or had changed
+ * (-ESTALE), or to -1 when the sink failed (its errno) or libarchive did.
+ * A failure after the first byte leaves the output short: the caller must
+ * not pretend it is complete. */
+int zipstream_write(const struct album *a, zipstream_sink sink, void *ctx, long *ret_failed);
+
+#endif
