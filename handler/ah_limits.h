@@ -53,4 +53,8 @@
 /* Bytes per libarchive write callback and per read(2) from a photo. */
 #define IO_CHUNK		(128 * 1024)
 
+/* With --delay, the response is sent in pieces of this size, one second
+ * apart: the two 100 KB sample albums take 3 to 4 seconds. */
+#define DELAY_CHUNK		(32 * 1024)
+
 #endif

@@ -31,7 +31,7 @@ int
 album_open(int root_fd, const char *hash, int *ret_fd)
 {
 	struct stat st;
-	int fd, r;
+	int fd = -1, r;
 
 	r = openat2_beneath(root_fd, hash, O_RDONLY | O_DIRECTORY, &fd);
 	if (r == -ELOOP || r == -ENOTDIR || r == -EXDEV || r == -ENOENT)
@@ -249,7 +249,7 @@ int
 album_open_entry(const struct album *a, const struct album_entry *e, int *ret_fd)
 {
 	struct stat st;
-	int fd, r;
+	int fd = -1, r;
 
 	r = openat2_beneath(a->fd, e->path, O_RDONLY | O_NONBLOCK | O_NOCTTY, &fd);
 	if (r == -ELOOP || r == -ENOENT || r == -EXDEV)

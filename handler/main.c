@@ -216,25 +216,34 @@ static int
 sink_write(void *ctx, const void *buf, size_t len)
 {
 	struct sink *s = ctx;
+	const char *p = buf;
 	int r;
 
 	/* Never send more than Content-Length announced. */
 	if (len > s->total - s->sent)
 		return -EOVERFLOW;
-	if (s->cfg->delay && s->chunks > 0) {
-		struct timespec one = { .tv_sec = 1 };
+	while (len > 0) {
+		/* --delay: small pieces, a second apart, so that a download of
+		 * even a small album is slow enough to watch or interrupt */
+		size_t n = s->cfg->delay && len > DELAY_CHUNK ? DELAY_CHUNK : len;
 
-		while (nanosleep(&one, &one) < 0 && errno == EINTR)
-			;
+		if (s->cfg->delay && s->chunks > 0) {
+			struct timespec one = { .tv_sec = 1 };
+
+			while (nanosleep(&one, &one) < 0 && errno == EINTR)
+				;
+		}
+		r = conn_write(s->conn, p, n);
+		if (r < 0)
+			return r;
+		s->sent += n;
+		s->chunks++;
+		p += n;
+		len -= n;
+		if (s->cfg->logging)
+			log_msg(LOG_INFO, "sending archive %s: %" PRIu64 " of %" PRIu64 " bytes",
+			    s->hash, s->sent, s->total);
 	}
-	r = conn_write(s->conn, buf, len);
-	if (r < 0)
-		return r;
-	s->sent += len;
-	s->chunks++;
-	if (s->cfg->logging)
-		log_msg(LOG_INFO, "sending archive %s: %" PRIu64 " of %" PRIu64 " bytes",
-		    s->hash, s->sent, s->total);
 	return 0;
 }
 

@@ -1,0 +1,147 @@
+# Shared helpers for the end-to-end tests (sourced by bash).
+# Exit codes: 0 pass, 1 fail, 77 skip (a tool is missing), 99 hard error.
+set -u
+shopt -s lastpipe	# "printf ... | expect" runs expect in this shell
+
+: "${top_srcdir:?run through make check}"
+: "${HANDLER:?run through make check}"
+SSA=${SYSTEMD_SOCKET_ACTIVATE:-$(command -v systemd-socket-activate || echo /lib/systemd/systemd-socket-activate)}
+SAMPLE1=3bea29ccabbbf64bdebcc055319c5745
+SAMPLE2=af1ad8c76fda2e48ea9aed2937e972ea
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/ah-test.XXXXXX") || exit 99
+SERVER_PID=
+PORT=
+FAILS=0
+
+fail() { echo "FAIL: $*" >&2; FAILS=$((FAILS + 1)); }
+pass() { echo "ok: $*"; }
+check() { # check DESCRIPTION COMMAND...: run, count a failure
+	local what=$1; shift
+	if "$@"; then pass "$what"; else fail "$what"; fi
+}
+finish() { # exit status for the test-driver
+	if [ "$FAILS" -ne 0 ]; then echo "$FAILS failure(s)" >&2; exit 1; fi
+	exit 0
+}
+need() { # need TOOL...: skip (77) when a tool is missing
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null 2>&1 || { echo "SKIP: $t not installed" >&2; exit 77; }
+	done
+}
+
+# Processes whose parent is $1.
+children() {
+	local f ppid
+	for f in /proc/[0-9]*/stat; do
+		ppid=$(sed -e 's/^.*) [A-Za-z] \([0-9]*\) .*$/\1/' "$f" 2>/dev/null) || continue
+		[ "$ppid" = "$1" ] && { f=${f#/proc/}; echo "${f%/stat}"; }
+	done
+	return 0
+}
+
+# wait_for SECONDS COMMAND...: poll until COMMAND succeeds (10 times a second).
+wait_for() {
+	local n=$(($1 * 10)); shift
+	while [ "$n" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# start_server [--fd3] [-E VAR=VALUE]... -- HANDLER-ARGS...
+# Runs the handler per connection under systemd-socket-activate on a free
+# loopback port, as systemd's Accept=yes does. Handler stderr (the log)
+# goes to $T/server.log.
+start_server() {
+	local inetd=--inetd env=() try
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--fd3) inetd= ;;
+		-E) env+=(-E "$2"); shift ;;
+		--) shift; break ;;
+		*) break ;;
+		esac
+		shift
+	done
+	for try in 1 2 3 4 5; do
+		PORT=$(free_port)
+		: >"$T/server.log"
+		"$SSA" -l "127.0.0.1:$PORT" -a $inetd "${env[@]}" "$HANDLER" "$@" \
+			2>>"$T/server.log" </dev/null &
+		SERVER_PID=$!
+		if wait_for 10 grep -q "Listening on" "$T/server.log"; then
+			return 0
+		fi
+		kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null
+		SERVER_PID=
+	done
+	echo "could not start systemd-socket-activate" >&2
+	exit 99
+}
+
+# Stop the server started above, after its handlers are done (bounded).
+stop_server() {
+	local pid
+	[ -n "$SERVER_PID" ] || return 0
+	wait_for 10 test -z "$(children "$SERVER_PID")" || true
+	for pid in $(children "$SERVER_PID"); do kill -9 "$pid" 2>/dev/null; done
+	kill "$SERVER_PID" 2>/dev/null
+	wait "$SERVER_PID" 2>/dev/null
+	SERVER_PID=
+}
+
+cleanup() {
+	stop_server
+	chmod -R u+rwX "$T" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 99' INT TERM
+
+# raw [CLIENT-ARGS...] < REQUEST: send bytes, print the whole response.
+raw() { python3 "$top_srcdir/tests/rawclient.py" --port "$PORT" "$@"; }
+
+# status FILE: the status code of a response file.
+status_of() { head -n1 "$1" | cut -d' ' -f2; }
+
+# header FILE NAME: value of a header in a response head (case-insensitive).
+header() {
+	sed -n '1,/^\r$/p' "$1" | tr -d '\r' | grep -i "^$2:" | head -n1 | cut -d: -f2- | sed 's/^ *//'
+}
+
+# body FILE > OUT: everything after the head (binary-safe).
+body() {
+	python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); i=d.find(b"\r\n\r\n"); sys.stdout.buffer.write(d[i+4:] if i>=0 else b"")' "$1"
+}
+
+# GET with curl: get URL-PATH OUT-PREFIX [CURL-ARGS...]; writes PREFIX.head
+# and PREFIX.body, prints the status code.
+get() {
+	local path=$1 out=$2; shift 2
+	curl -sS --max-time 20 -D "$out.head" -o "$out.body" -w '%{http_code}' "$@" \
+		"http://127.0.0.1:$PORT$path"
+}
+
+# valid_zip FILE: every reader we have accepts it.
+valid_zip() {
+	unzip -tqq "$1" >/dev/null 2>&1 || { echo "unzip -t rejects $1" >&2; return 1; }
+	python3 -c 'import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+bad = z.testzip()
+sys.exit(1 if bad else 0)' "$1" || { echo "python zipfile rejects $1" >&2; return 1; }
+	bsdtar -tf "$1" >/dev/null || { echo "bsdtar rejects $1" >&2; return 1; }
+}
+
+# zip_names FILE: entry names, one per line, in archive order.
+zip_names() {
+	python3 -c 'import sys, zipfile
+for i in zipfile.ZipFile(sys.argv[1]).infolist(): print(i.filename)' "$1"
+}
