@@ -24,10 +24,13 @@ finish() { # exit status for the test-driver
 	if [ "$FAILS" -ne 0 ]; then echo "$FAILS failure(s)" >&2; exit 1; fi
 	exit 0
 }
-need() { # need TOOL...: skip (77) when a tool is missing
+need() { # need TOOL...: skip (77) when a tool is missing; in CI, fail (99)
 	local t
 	for t in "$@"; do
-		command -v "$t" >/dev/null 2>&1 || { echo "SKIP: $t not installed" >&2; exit 77; }
+		command -v "$t" >/dev/null 2>&1 && continue
+		if [ -n "${CI:-}" ]; then echo "ERROR: $t not installed (CI never skips)" >&2; exit 99; fi
+		echo "SKIP: $t not installed" >&2
+		exit 77
 	done
 }
 

@@ -1,0 +1,70 @@
+#!/bin/bash
+# Options and environment: help, version, precedence, bad values (a clear
+# message and exit 2; a connected client gets a 500 first), -l progress.
+. "$top_srcdir/tests/lib.sh"
+need curl python3
+
+"$HANDLER" --help >"$T/help" </dev/null
+check "--help exits 0" test $? -eq 0
+for o in --path --logging --delay --request-timeout --send-timeout BASE_FILE_STORAGE_PATH ENABLE_LOGGING ENABLE_RESPONSE_DELAY; do
+	check "--help mentions $o" grep -q -- "$o" "$T/help"
+done
+"$HANDLER" -h </dev/null | cmp -s - "$T/help"
+check "-h is --help" test $? -eq 0
+check "--version prints the version" \
+	bash -c '"$1" --version </dev/null | grep -Eq "^archive-handler [0-9]+\.[0-9]+"' _ "$HANDLER"
+
+bad() { # bad DESCRIPTION ARGS...: exit 2 and a message naming the problem
+	local what=$1; shift
+	"$@" </dev/null >"$T/out" 2>"$T/err"
+	local rc=$?
+	if [ "$rc" -eq 2 ] && [ -s "$T/err" ] && [ ! -s "$T/out" ]; then
+		pass "$what: exit 2, $(head -n1 "$T/err")"
+	else
+		fail "$what: exit $rc, stderr '$(cat "$T/err")'"
+	fi
+}
+bad "-l 2" "$HANDLER" -l 2
+bad "--logging maybe" "$HANDLER" --logging maybe
+bad "-d x" "$HANDLER" -d x
+bad "--request-timeout 0" "$HANDLER" --request-timeout 0
+bad "--send-timeout abc" "$HANDLER" --send-timeout abc
+bad "unknown option" "$HANDLER" --frobnicate
+bad "missing value" "$HANDLER" -p
+bad "extra argument" "$HANDLER" extra
+bad "ENABLE_LOGGING=maybe" env ENABLE_LOGGING=maybe "$HANDLER"
+bad "ENABLE_RESPONSE_DELAY=2" env ENABLE_RESPONSE_DELAY=2 "$HANDLER"
+env ENABLE_LOGGING=maybe "$HANDLER" </dev/null 2>"$T/err"
+check "the message names the bad variable" grep -q "invalid ENABLE_LOGGING=maybe" "$T/err"
+
+# command line beats environment: ENABLE_LOGGING=1 but -l 0 -> no progress
+printf 'GET /archive/%s/ HTTP/1.1\r\nHost: t\r\n\r\n' "$SAMPLE1" >"$T/req"
+cat "$T/req" | ENABLE_LOGGING=1 "$HANDLER" -p "$top_srcdir/photos" 2>"$T/l1" >/dev/null
+check "ENABLE_LOGGING=1 logs progress" grep -q "sending archive $SAMPLE1: .* of .* bytes" "$T/l1"
+check "ENABLE_LOGGING=1 logs the request" grep -q "request from .*: GET /archive/$SAMPLE1/" "$T/l1"
+cat "$T/req" | ENABLE_LOGGING=1 "$HANDLER" -l 0 -p "$top_srcdir/photos" 2>"$T/l0" >/dev/null
+check "-l 0 beats ENABLE_LOGGING=1" test "$(grep -c "sending archive" "$T/l0")" -eq 0
+check "-l 0 still logs the one line per request" grep -q '" 200 .* completed' "$T/l0"
+cat "$T/req" | ENABLE_LOGGING=true "$HANDLER" -p "$top_srcdir/photos" 2>"$T/lt" >/dev/null
+check "ENABLE_LOGGING=true is accepted" grep -q "sending archive" "$T/lt"
+
+# misconfigured behind a socket: the client gets a 500, the log says why
+start_server -E ENABLE_RESPONSE_DELAY=sometimes -- -p "$top_srcdir/photos"
+cat "$T/req" | raw >"$T/r"
+check "bad setting with a client connected: 500" test "$(status_of "$T/r")" = 500
+check "bad setting: logged" wait_for 5 grep -q "invalid ENABLE_RESPONSE_DELAY=sometimes" "$T/server.log"
+stop_server
+start_server -- -p "$top_srcdir/photos" --logging=7
+cat "$T/req" | raw >"$T/r"
+check "bad option with a client connected: 500" test "$(status_of "$T/r")" = 500
+stop_server
+
+# --delay 1 makes the response slow: 3 pieces of 32 KiB a second apart
+start_server -- -p "$top_srcdir/photos" -d 1
+t0=$(date +%s%N)
+s=$(get "/archive/$SAMPLE1/" "$T/slow")
+t1=$(date +%s%N)
+check "-d 1: download complete" test "$s" = 200 -a "$(header "$T/slow.head" Content-Length)" = "$(stat -c %s "$T/slow.body")"
+check "-d 1: took at least 3 s ($(( (t1 - t0) / 1000000 )) ms)" test $(( (t1 - t0) / 1000000 )) -ge 3000
+stop_server
+finish
