@@ -7,6 +7,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,10 +87,15 @@ read_back(const struct counter *c, const struct album *al)
 	size_t i = 0;
 	int ok = 1;
 
+	/* the reader needs a UTF-8 locale to hand back UTF-8 names; the
+	 * writer runs in the C locale, as in the handler */
+	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+		diag("no C.UTF-8 locale");
 	archive_read_support_format_zip_seekable(ar);
 	if (al->n > 0 && archive_read_open_memory(ar, c->mem, c->n) != ARCHIVE_OK) {
 		diag("read back: %s", archive_error_string(ar));
 		archive_read_free(ar);
+		setlocale(LC_CTYPE, "C");
 		return 0;
 	}
 	if (al->n == 0) {
@@ -98,6 +104,7 @@ read_back(const struct counter *c, const struct album *al)
 		static const unsigned char empty[22] = "PK\005\006";
 
 		archive_read_free(ar);
+		setlocale(LC_CTYPE, "C");
 		return c->n == 22 && memcmp(c->mem, empty, 22) == 0;
 	}
 	for (;;) {
@@ -110,10 +117,12 @@ read_back(const struct counter *c, const struct album *al)
 			ok = 0;
 			break;
 		}
-		if (i >= al->n || strcmp(archive_entry_pathname_utf8(ae), al->entries[i].path) != 0 ||
+		const char *got = archive_entry_pathname_utf8(ae);
+
+		if (got == NULL || i >= al->n || strcmp(got, al->entries[i].path) != 0 ||
 		    (uint64_t)archive_entry_size(ae) != al->entries[i].size) {
 			diag("entry %zu: got '%s' %lld, want '%s' %llu", i,
-			    archive_entry_pathname_utf8(ae), (long long)archive_entry_size(ae),
+			    got ? got : "(null)", (long long)archive_entry_size(ae),
 			    i < al->n ? al->entries[i].path : "(none)",
 			    i < al->n ? (unsigned long long)al->entries[i].size : 0ULL);
 			ok = 0;
@@ -121,6 +130,7 @@ read_back(const struct counter *c, const struct album *al)
 		i++;
 	}
 	archive_read_free(ar);
+	setlocale(LC_CTYPE, "C");
 	return ok && i == al->n;
 }
 
