@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,19 +13,81 @@
 #include "album.h"
 #include "path.h"
 
+/* Where openat2(2) is missing or filtered (seccomp filters answer ENOSYS:
+ * systemd's RestrictSUIDSGID= does, since it cannot inspect struct
+ * open_how), open one component at a time with O_NOFOLLOW. Our paths are
+ * a validated hash or come from our own listing, which never holds "." or
+ * "..", so this is as strict as RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS; any
+ * other path is refused with -EXDEV, as RESOLVE_BENEATH would. */
+int
+album_open_nofollow(int dirfd, const char *path, int flags, int *ret_fd)
+{
+	char comp[NAME_MAX + 1];
+	const char *p = path, *slash;
+	int fd = dirfd, nfd;
+	size_t len;
+
+	for (;;) {
+		slash = strchr(p, '/');
+		len = slash != NULL ? (size_t)(slash - p) : strlen(p);
+		if (len == 0 || len > NAME_MAX || (p[0] == '.' && (len == 1 ||
+		    (len == 2 && p[1] == '.')))) {
+			nfd = -1;
+			errno = len > NAME_MAX ? ENAMETOOLONG : EXDEV;
+		} else {
+			memcpy(comp, p, len);
+			comp[len] = '\0';
+			nfd = openat(fd, comp, O_CLOEXEC | O_NOFOLLOW |
+			    (slash != NULL ? O_RDONLY | O_DIRECTORY : flags));
+			/* a symlink where a folder should be: ELOOP, as openat2 says */
+			if (nfd < 0 && errno == ENOTDIR) {
+				struct stat st;
+
+				if (fstatat(fd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+				    S_ISLNK(st.st_mode))
+					errno = ELOOP;
+				else
+					errno = ENOTDIR;
+			}
+		}
+		if (fd != dirfd) {
+			int e = errno;
+
+			close(fd);
+			errno = e;
+		}
+		if (nfd < 0)
+			return -errno;
+		if (slash == NULL) {
+			*ret_fd = nfd;
+			return 0;
+		}
+		fd = nfd;
+		p = slash + 1;
+	}
+}
+
 static int
 openat2_beneath(int dirfd, const char *path, int flags, int *ret_fd)
 {
+	static int no_openat2;
 	struct open_how how = {
 		.flags = (uint64_t)flags | O_CLOEXEC | O_NOFOLLOW,
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
-	long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	long fd;
 
-	if (fd < 0)
-		return -errno;
-	*ret_fd = (int)fd;
-	return 0;
+	if (!no_openat2) {
+		fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+		if (fd >= 0) {
+			*ret_fd = (int)fd;
+			return 0;
+		}
+		if (errno != ENOSYS && errno != EPERM)
+			return -errno;
+		no_openat2 = 1;
+	}
+	return album_open_nofollow(dirfd, path, flags, ret_fd);
 }
 
 int
@@ -252,7 +315,7 @@ album_open_entry(const struct album *a, const struct album_entry *e, int *ret_fd
 	int fd = -1, r;
 
 	r = openat2_beneath(a->fd, e->path, O_RDONLY | O_NONBLOCK | O_NOCTTY, &fd);
-	if (r == -ELOOP || r == -ENOENT || r == -EXDEV)
+	if (r == -ELOOP || r == -ENOENT || r == -EXDEV || r == -ENOTDIR)
 		return -ESTALE;
 	if (r < 0)
 		return r;

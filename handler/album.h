@@ -53,4 +53,9 @@ int album_open_entry(const struct album *a, const struct album_entry *e, int *re
 
 void album_free(struct album *a);
 
+/* The fallback for kernels or seccomp filters without openat2(2): open a
+ * relative path one component at a time, refusing symlinks, "." and ".."
+ * (-ELOOP, -EXDEV). Exposed for the tests. */
+int album_open_nofollow(int dirfd, const char *path, int flags, int *ret_fd);
+
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
@@ -46,21 +47,25 @@ log_init(const struct conn *c)
 	}
 }
 
+/* The journal refused an entry: keep the line if stderr can take it. */
 static void
-vlog(int prio, const char *msgid, const char *fmt, va_list ap)
+journal_failed(int prio, const char *line)
+{
+	if (stderr_is_journal())
+		fprintf(stderr, "<%d>%s\n", prio, line);
+}
+
+static void
+vlog(int prio, const char *fmt, va_list ap)
 {
 	char line[2048];
 
 	vsnprintf(line, sizeof(line), fmt, ap);
 	switch (sink) {
 	case SINK_JOURNAL:
-		if (msgid != NULL)
-			sd_journal_send("MESSAGE=%s", line, "PRIORITY=%d", prio,
-			    "MESSAGE_ID=%s", msgid,
-			    "SYSLOG_IDENTIFIER=archive-handler", NULL);
-		else
-			sd_journal_send("MESSAGE=%s", line, "PRIORITY=%d", prio,
-			    "SYSLOG_IDENTIFIER=archive-handler", NULL);
+		if (sd_journal_send("MESSAGE=%s", line, "PRIORITY=%d", prio,
+		    "SYSLOG_IDENTIFIER=archive-handler", NULL) < 0)
+			journal_failed(prio, line);
 		break;
 	case SINK_SYSLOG:
 		syslog(prio, "%s", line);
@@ -79,7 +84,7 @@ log_msg(int prio, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(prio, NULL, fmt, ap);
+	vlog(prio, fmt, ap);
 	va_end(ap);
 }
 
@@ -143,19 +148,43 @@ log_request(const struct log_request *r)
 		log_msg(prio, "%s", line);
 		return;
 	}
-	sd_journal_send("MESSAGE=%s", line,
-	    "PRIORITY=%d", prio,
-	    "MESSAGE_ID=%s", request_id(r),
-	    "SYSLOG_IDENTIFIER=archive-handler",
-	    "REMOTE_ADDR=%s", r->remote,
-	    "HTTP_METHOD=%s", method,
-	    "HTTP_TARGET=%s", target,
-	    "HTTP_STATUS=%d", r->status,
-	    "ARCHIVE_HASH=%s", r->hash ? r->hash : "",
-	    "ARCHIVE_FILES=%" PRIu64, r->files,
-	    "CONTENT_LENGTH=%" PRIu64, r->content_length,
-	    "BYTES_SENT=%" PRIu64, r->bytes_sent,
-	    "DURATION_USEC=%" PRIu64, r->duration_usec,
-	    "ARCHIVE_ERROR=%s", r->error ? r->error : "",
-	    NULL);
+
+	/* One entry with fields to filter on; fields without a value are left out. */
+	char msg[sizeof(line) + 8], f[16][300];
+	struct iovec iov[16];
+	int n = 0;
+
+#define FIELD(...) do { \
+		int l_ = snprintf(f[n], sizeof(f[n]), __VA_ARGS__); \
+		iov[n].iov_base = f[n]; \
+		iov[n].iov_len = l_ < (int)sizeof(f[n]) ? (size_t)l_ : sizeof(f[n]) - 1; \
+		n++; \
+	} while (0)
+	snprintf(msg, sizeof(msg), "MESSAGE=%s", line);
+	iov[n].iov_base = msg;
+	iov[n++].iov_len = strlen(msg);
+	FIELD("PRIORITY=%d", prio);
+	FIELD("MESSAGE_ID=%s", request_id(r));
+	FIELD("SYSLOG_IDENTIFIER=archive-handler");
+	FIELD("REMOTE_ADDR=%s", r->remote);
+	if (r->method != NULL)
+		FIELD("HTTP_METHOD=%s", method);
+	if (r->target != NULL)
+		FIELD("HTTP_TARGET=%s", target);
+	if (r->status != 0)
+		FIELD("HTTP_STATUS=%d", r->status);
+	if (r->hash != NULL) {
+		FIELD("ARCHIVE_HASH=%s", r->hash);
+		FIELD("ARCHIVE_FILES=%" PRIu64, r->files);
+	}
+	if (r->status != 0) {
+		FIELD("CONTENT_LENGTH=%" PRIu64, r->content_length);
+		FIELD("BYTES_SENT=%" PRIu64, r->bytes_sent);
+	}
+	FIELD("DURATION_USEC=%" PRIu64, r->duration_usec);
+	if (r->error != NULL)
+		FIELD("ARCHIVE_ERROR=%.280s", r->error);
+#undef FIELD
+	if (sd_journal_sendv(iov, n) < 0)
+		journal_failed(prio, line);
 }

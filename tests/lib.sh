@@ -24,6 +24,12 @@ finish() { # exit status for the test-driver
 	if [ "$FAILS" -ne 0 ]; then echo "$FAILS failure(s)" >&2; exit 1; fi
 	exit 0
 }
+need_root() { # the test needs root (namespaces, mounts); in CI, fail (99)
+	[ "$(id -u)" -eq 0 ] && return 0
+	if [ -n "${CI:-}" ]; then echo "ERROR: this test needs root (CI runs as root)" >&2; exit 99; fi
+	echo "SKIP: needs root" >&2
+	exit 77
+}
 need() { # need TOOL...: skip (77) when a tool is missing; in CI, fail (99)
 	local t
 	for t in "$@"; do
@@ -101,7 +107,13 @@ stop_server() {
 	SERVER_PID=
 }
 
+# at_exit COMMAND...: run COMMAND when the test ends, before $T is removed.
+EXIT_HOOKS=()
+at_exit() { EXIT_HOOKS+=("$*"); }
+
 cleanup() {
+	local h
+	for h in "${EXIT_HOOKS[@]}"; do eval "$h"; done
 	stop_server
 	chmod -R u+rwX "$T" 2>/dev/null
 	rm -rf "$T"
