@@ -160,3 +160,58 @@ zip_names() {
 	python3 -c 'import sys, zipfile
 for i in zipfile.ZipFile(sys.argv[1]).infolist(): print(i.filename)' "$1"
 }
+
+# --- xinetd and inetd tests -------------------------------------------------
+# The super-server runs the handler as "nobody": give it a copy of the binary
+# and of the samples that nobody can reach (the build tree may not be).
+prepare_nobody() {
+	chmod 755 "$T"
+	mkdir -p "$T/bin"
+	install -m 755 "$HANDLER" "$T/bin/archive-handler"
+	cp -a "$top_srcdir/photos" "$T/photos"
+	chmod -R u+rwX,go=rX "$T/photos"
+}
+
+# start_superserver COMMAND...: run it in the foreground in a private mount
+# and PID namespace (tests/superserver-ns.sh: no journald, syslog captured in
+# $T/syslog); wait until 127.0.0.1:$PORT accepts connections.
+start_superserver() {
+	: >"$T/syslog"
+	unshare --pid --fork --mount --kill-child \
+		"$top_srcdir/tests/superserver-ns.sh" "$T/syslog" "$@" \
+		>"$T/superserver.log" 2>&1 </dev/null &
+	SUPER_PID=$!
+	at_exit 'kill -9 $SUPER_PID 2>/dev/null; wait $SUPER_PID 2>/dev/null'
+	if ! wait_for 20 python3 -c 'import socket, sys
+socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1).close()' "$PORT" 2>/dev/null; then
+		echo "the super-server did not start listening; its output:" >&2
+		cat "$T/superserver.log" "$T/syslog" >&2
+		exit 99
+	fi
+}
+
+# superserver_checks NAME: a download, a 404, and the log lines, through a
+# super-server listening on 127.0.0.1:$PORT.
+superserver_checks() {
+	local name=$1 code len
+	code=$(get "/archive/$SAMPLE1/" "$T/s1")
+	check "$name: download 200 (got $code)" test "$code" = 200
+	len=$(header "$T/s1.head" Content-Length)
+	check "$name: Content-Length ($len) equals the bytes received" \
+		test "$len" = "$(stat -c %s "$T/s1.body")"
+	check "$name: the ZIP is valid (no log line inside it)" valid_zip "$T/s1.body"
+	printf 'GET /archive/%s/ HTTP/1.0\r\n\r\n' "$SAMPLE1" |
+		"$HANDLER" -p "$top_srcdir/photos" 2>/dev/null >"$T/piped"
+	body "$T/piped" >"$T/piped.zip"
+	check "$name: byte-identical to the piped ZIP" cmp -s "$T/s1.body" "$T/piped.zip"
+	code=$(get /archive/nosuchalbum/ "$T/nf")
+	check "$name: unknown album 404 (got $code)" test "$code" = 404
+	check "$name: the download is logged to syslog" wait_for 10 grep -Eq \
+		"archive-handler\[[0-9]+\]: 127\.0\.0\.1 \"GET /archive/$SAMPLE1/ HTTP/1\.1\" 200 $len/$len completed hash=$SAMPLE1 files=3" \
+		"$T/syslog"
+	check "$name: the 404 is logged to syslog" wait_for 10 grep -Eq \
+		"archive-handler\[[0-9]+\]: 127\.0\.0\.1 \"GET /archive/nosuchalbum/ HTTP/1\.1\" 404 " \
+		"$T/syslog"
+	check "$name: syslog facility daemon, priority info (<30>)" \
+		grep -Eq "^<30>.*archive-handler\[[0-9]+\]: .* 200 $len/$len completed" "$T/syslog"
+}

@@ -21,21 +21,8 @@ done
 ip link set lo up
 
 # A private /dev: systemd and journald create /dev/log and friends, which
-# would land in the host's devtmpfs. Only the basic nodes come along.
-mkdir /run/hostdev
-mount --bind /dev /run/hostdev
-mount -t tmpfs -o mode=0755,nosuid tmpfs /dev
-for n in null zero full random urandom tty ptmx; do
-	touch "/dev/$n"
-	mount --bind "/run/hostdev/$n" "/dev/$n"
-done
-mkdir /dev/pts /dev/shm
-mount --bind /run/hostdev/pts /dev/pts
-mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm
-ln -s /proc/self/fd /dev/fd
-ln -s fd/0 /dev/stdin; ln -s fd/1 /dev/stdout; ln -s fd/2 /dev/stderr
-umount /run/hostdev
-rmdir /run/hostdev
+# would land in the host's devtmpfs.
+. "$(dirname "$0")/private-dev.sh"
 
 # systemd uses the cgroup it starts in as its root, in every hierarchy.
 if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
