@@ -120,6 +120,18 @@ valid_name(const char *name, size_t len)
 	return path_utf8_valid(name, len);
 }
 
+/* Last-Modified: the newest mtime or ctime of the album folder and of
+ * everything in it. ctime too, because mtime can be set back (cp -p,
+ * rsync -t) and a deleted file shows only in its folder's times. */
+static void
+note_change(struct album *a, const struct stat *st)
+{
+	if (st->st_mtim.tv_sec > a->newest_change)
+		a->newest_change = st->st_mtim.tv_sec;
+	if (st->st_ctim.tv_sec > a->newest_change)
+		a->newest_change = st->st_ctim.tv_sec;
+}
+
 static int
 add_entry(struct album *a, const char *path, size_t len, const struct stat *st, int is_dir)
 {
@@ -146,10 +158,12 @@ add_entry(struct album *a, const char *path, size_t len, const struct stat *st, 
 	e->is_dir = is_dir;
 	e->size = is_dir ? 0 : (uint64_t)st->st_size;
 	e->mtime = st->st_mtim.tv_sec;
+	e->mtime_nsec = st->st_mtim.tv_nsec;
+	e->ctime = st->st_ctim.tv_sec;
+	e->ctime_nsec = st->st_ctim.tv_nsec;
 	e->dev = st->st_dev;
 	e->ino = st->st_ino;
-	if (e->mtime > a->newest_mtime)
-		a->newest_mtime = e->mtime;
+	note_change(a, st);
 	a->n++;
 	if (is_dir)
 		a->dirs++;
@@ -290,10 +304,16 @@ int
 album_scan(int fd, struct album *ret_album, char *err_path, size_t err_size)
 {
 	char path[ALBUM_PATH_MAX + 1];
+	struct stat st;
 	int dfd, r;
 
 	memset(ret_album, 0, sizeof(*ret_album));
 	ret_album->fd = fd;
+	if (fstat(fd, &st) < 0) {
+		set_err(err_path, err_size, ".", 1);
+		return -errno;
+	}
+	note_change(ret_album, &st);
 	/* fdopendir() takes over its fd and moves its offset: give it a copy */
 	dfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 	if (dfd < 0) {

@@ -17,6 +17,9 @@ struct album_entry {
 	int is_dir;
 	uint64_t size;		/* 0 for folders */
 	int64_t mtime;		/* seconds since the epoch */
+	long mtime_nsec;
+	int64_t ctime;		/* for the ETag: catches rewrites that keep mtime */
+	long ctime_nsec;
 	dev_t dev;		/* identity at scan time, checked when sent */
 	ino_t ino;
 };
@@ -26,7 +29,7 @@ struct album {
 	struct album_entry *entries;	/* sorted by path, bytewise */
 	size_t n, cap;
 	size_t files, dirs;
-	int64_t newest_mtime;
+	int64_t newest_change;	/* newest mtime or ctime, folder included */
 };
 
 /* Open folder `hash' (one validated name) beneath root_fd, refusing

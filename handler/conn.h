@@ -42,6 +42,11 @@ int conn_read_head(const struct conn *c, char *buf, size_t cap, int timeout_ms,
  * gone, -ETIMEDOUT when the send timeout passed, or another -errno. */
 int conn_write(const struct conn *c, const void *buf, size_t len);
 
+/* Write all of iov[0..n) (modified: what was written is dropped). Returns
+ * as conn_write(). */
+struct iovec;
+int conn_writev(const struct conn *c, struct iovec *iov, int n);
+
 /* End the response: shut down our sending side and read what the client
  * still sends for at most LINGER_MSEC, so the response is not lost to a
  * RST (RFC 9112 section 9.6). No-op for files and pipes. */

@@ -120,7 +120,7 @@ clean(char *dst, size_t size, const char *src)
 void
 log_request(const struct log_request *r)
 {
-	char method[40], target[256], line[1024];
+	char method[40], target[256], line[1024], length[24];
 	const char *what;
 	int prio;
 
@@ -136,13 +136,20 @@ log_request(const struct log_request *r)
 		what = "completed";
 	prio = r->status >= 500 ? LOG_ERR : r->interrupted ? LOG_WARNING : LOG_INFO;
 
+	if (r->length_unknown)
+		snprintf(length, sizeof(length), "-");
+	else
+		snprintf(length, sizeof(length), "%" PRIu64, r->content_length);
 	snprintf(line, sizeof(line),
-	    "%s \"%s %s HTTP/1.%d\" %d %" PRIu64 "/%" PRIu64 " %s%s%s files=%" PRIu64
-	    " %" PRIu64 "ms%s%s",
+	    "%s \"%s %s HTTP/1.%d\" %d %" PRIu64 "/%s %s%s%s%s%s files=%" PRIu64
+	    " %" PRIu64 "ms%s%s%s%s",
 	    r->remote, method, target, r->minor_version, r->status,
-	    r->bytes_sent, r->content_length, what,
-	    r->hash ? " hash=" : "", r->hash ? r->hash : "", r->files,
-	    r->duration_usec / 1000, r->error ? ": " : "", r->error ? r->error : "");
+	    r->bytes_sent, length, what,
+	    r->hash ? " hash=" : "", r->hash ? r->hash : "",
+	    r->range ? " range=" : "", r->range ? r->range : "", r->files,
+	    r->duration_usec / 1000,
+	    r->proxy ? " via " : "", r->proxy ? r->proxy : "",
+	    r->error ? ": " : "", r->error ? r->error : "");
 
 	if (sink != SINK_JOURNAL) {
 		log_msg(prio, "%s", line);
@@ -150,8 +157,8 @@ log_request(const struct log_request *r)
 	}
 
 	/* One entry with fields to filter on; fields without a value are left out. */
-	char msg[sizeof(line) + 8], f[16][300];
-	struct iovec iov[16];
+	char msg[sizeof(line) + 8], f[20][300];
+	struct iovec iov[20];
 	int n = 0;
 
 #define FIELD(...) do { \
@@ -167,6 +174,8 @@ log_request(const struct log_request *r)
 	FIELD("MESSAGE_ID=%s", request_id(r));
 	FIELD("SYSLOG_IDENTIFIER=archive-handler");
 	FIELD("REMOTE_ADDR=%s", r->remote);
+	if (r->proxy != NULL)
+		FIELD("PROXY_ADDR=%s", r->proxy);
 	if (r->method != NULL)
 		FIELD("HTTP_METHOD=%s", method);
 	if (r->target != NULL)
@@ -177,8 +186,11 @@ log_request(const struct log_request *r)
 		FIELD("ARCHIVE_HASH=%s", r->hash);
 		FIELD("ARCHIVE_FILES=%" PRIu64, r->files);
 	}
+	if (r->range != NULL)
+		FIELD("CONTENT_RANGE=bytes %s", r->range);
 	if (r->status != 0) {
-		FIELD("CONTENT_LENGTH=%" PRIu64, r->content_length);
+		if (!r->length_unknown)
+			FIELD("CONTENT_LENGTH=%" PRIu64, r->content_length);
 		FIELD("BYTES_SENT=%" PRIu64, r->bytes_sent);
 	}
 	FIELD("DURATION_USEC=%" PRIu64, r->duration_usec);

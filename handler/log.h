@@ -30,6 +30,7 @@ void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 /* The one entry that ends every request. */
 struct log_request {
 	const char *remote;	/* client address */
+	const char *proxy;	/* the trusted proxy it came through, or NULL */
 	const char *method;	/* may be NULL when the request line was bad */
 	const char *target;	/* as received, may be NULL */
 	int minor_version;
@@ -37,6 +38,8 @@ struct log_request {
 	int status;		/* HTTP status sent, 0 if none */
 	uint64_t files;
 	uint64_t content_length;
+	int length_unknown;	/* chunked or until close: no Content-Length */
+	const char *range;	/* "first-last/total" of a 206, or NULL */
 	uint64_t bytes_sent;	/* body bytes */
 	uint64_t duration_usec;
 	const char *error;	/* what went wrong, or NULL */

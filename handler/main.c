@@ -11,15 +11,18 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "album.h"
+#include "cache.h"
 #include "conn.h"
 #include "http.h"
 #include "index.h"
 #include "ah_limits.h"
 #include "log.h"
 #include "path.h"
+#include "proxy.h"
 #include "response.h"
 #include "zipstream.h"
 
@@ -38,14 +41,19 @@ struct config {
 	int delay;
 	int request_timeout;
 	int send_timeout;
+	int deflate;		/* --compression deflate */
+	const char *trusted_proxy;	/* comma-separated addresses, or NULL */
 };
 
 struct sink {
 	const struct conn *conn;
 	const struct config *cfg;
 	const char *hash;
-	uint64_t sent;
-	uint64_t total;
+	uint64_t pos;		/* archive bytes packed so far */
+	uint64_t first, last;	/* archive bytes to send, inclusive */
+	uint64_t sent;		/* body bytes sent (chunk framing not counted) */
+	uint64_t total;		/* body length announced, or RESPONSE_NO_LENGTH */
+	int chunked;		/* Transfer-Encoding: chunked */
 	unsigned long chunks;
 };
 
@@ -64,6 +72,13 @@ usage(FILE *f)
 	    "                            always logged\n"
 	    "  -d, --delay 0|1           pause 1 s between response chunks, for testing\n"
 	    "                            slow downloads (env ENABLE_RESPONSE_DELAY, default 0)\n"
+	    "  -c, --compression store|deflate\n"
+	    "                            store (default; exact Content-Length, resumable)\n"
+	    "                            or deflate (for compressible albums; chunked)\n"
+	    "                            (env ARCHIVE_COMPRESSION)\n"
+	    "      --trusted-proxy ADDR[,ADDR]...\n"
+	    "                            believe X-Forwarded-For on connections from these\n"
+	    "                            addresses (env ARCHIVE_TRUSTED_PROXY)\n"
 	    "      --request-timeout SEC whole request head must arrive within SEC seconds\n"
 	    "                            (default %d)\n"
 	    "      --send-timeout SEC    give up when the client takes nothing for SEC\n"
@@ -97,6 +112,18 @@ parse_bool(const char *s, int *ret)
 }
 
 static int
+parse_compression(const char *s, int *deflate)
+{
+	if (strcmp(s, "store") == 0)
+		*deflate = 0;
+	else if (strcmp(s, "deflate") == 0)
+		*deflate = 1;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int
 parse_seconds(const char *s, int *ret)
 {
 	char *end;
@@ -115,21 +142,26 @@ parse_seconds(const char *s, int *ret)
 static int
 config_parse(int argc, char **argv, struct config *cfg, char *err, size_t errsize)
 {
-	enum { OPT_VERSION = 256, OPT_REQUEST_TIMEOUT, OPT_SEND_TIMEOUT };
+	enum { OPT_VERSION = 256, OPT_REQUEST_TIMEOUT, OPT_SEND_TIMEOUT, OPT_TRUSTED_PROXY };
 	static const struct option opts[] = {
 		{ "path", required_argument, NULL, 'p' },
 		{ "logging", required_argument, NULL, 'l' },
 		{ "delay", required_argument, NULL, 'd' },
+		{ "compression", required_argument, NULL, 'c' },
+		{ "trusted-proxy", required_argument, NULL, OPT_TRUSTED_PROXY },
 		{ "request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT },
 		{ "send-timeout", required_argument, NULL, OPT_SEND_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
+	char bad[64];
 	const char *e;
 	int c;
 
 	cfg->path = "photos";
+	cfg->deflate = 0;
+	cfg->trusted_proxy = NULL;
 	cfg->logging = 0;
 	cfg->delay = 0;
 	cfg->request_timeout = REQUEST_TIMEOUT_SEC;
@@ -148,8 +180,21 @@ config_parse(int argc, char **argv, struct config *cfg, char *err, size_t errsiz
 		return -EINVAL;
 	}
 
+	if ((e = getenv("ARCHIVE_COMPRESSION")) != NULL && *e != '\0' &&
+	    parse_compression(e, &cfg->deflate) < 0) {
+		snprintf(err, errsize, "invalid ARCHIVE_COMPRESSION=%s (expected store or deflate)", e);
+		return -EINVAL;
+	}
+	if ((e = getenv("ARCHIVE_TRUSTED_PROXY")) != NULL && *e != '\0') {
+		if (proxy_list_valid(e, bad, sizeof(bad)) < 0) {
+			snprintf(err, errsize, "invalid ARCHIVE_TRUSTED_PROXY address '%s'", bad);
+			return -EINVAL;
+		}
+		cfg->trusted_proxy = e;
+	}
+
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:l:d:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:l:d:c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (*optarg == '\0') {
@@ -169,6 +214,20 @@ config_parse(int argc, char **argv, struct config *cfg, char *err, size_t errsiz
 				snprintf(err, errsize, "invalid --delay '%s' (expected 0 or 1)", optarg);
 				return -EINVAL;
 			}
+			break;
+		case 'c':
+			if (parse_compression(optarg, &cfg->deflate) < 0) {
+				snprintf(err, errsize, "invalid --compression '%s' (expected store or deflate)",
+				    optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_TRUSTED_PROXY:
+			if (proxy_list_valid(optarg, bad, sizeof(bad)) < 0) {
+				snprintf(err, errsize, "invalid --trusted-proxy address '%s'", bad);
+				return -EINVAL;
+			}
+			cfg->trusted_proxy = optarg;
 			break;
 		case OPT_REQUEST_TIMEOUT:
 			if (parse_seconds(optarg, &cfg->request_timeout) < 0) {
@@ -212,16 +271,12 @@ now_usec(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
+/* Send len bytes of body, in --delay pieces, framed as chunks if asked. */
 static int
-sink_write(void *ctx, const void *buf, size_t len)
+sink_send(struct sink *s, const char *p, size_t len)
 {
-	struct sink *s = ctx;
-	const char *p = buf;
 	int r;
 
-	/* Never send more than Content-Length announced. */
-	if (len > s->total - s->sent)
-		return -EOVERFLOW;
 	while (len > 0) {
 		/* --delay: small pieces, a second apart, so that a download of
 		 * even a small album is slow enough to watch or interrupt */
@@ -233,18 +288,54 @@ sink_write(void *ctx, const void *buf, size_t len)
 			while (nanosleep(&one, &one) < 0 && errno == EINTR)
 				;
 		}
-		r = conn_write(s->conn, p, n);
+		if (s->chunked) {
+			char size[24];
+			struct iovec iov[3] = {
+				{ size, (size_t)snprintf(size, sizeof(size), "%zx\r\n", n) },
+				{ (void *)p, n },
+				{ (void *)"\r\n", 2 },
+			};
+
+			r = conn_writev(s->conn, iov, 3);
+		} else {
+			r = conn_write(s->conn, p, n);
+		}
 		if (r < 0)
 			return r;
 		s->sent += n;
 		s->chunks++;
 		p += n;
 		len -= n;
-		if (s->cfg->logging)
+		if (s->cfg->logging && s->total != RESPONSE_NO_LENGTH)
 			log_msg(LOG_INFO, "sending archive %s: %" PRIu64 " of %" PRIu64 " bytes",
 			    s->hash, s->sent, s->total);
+		else if (s->cfg->logging)
+			log_msg(LOG_INFO, "sending archive %s: %" PRIu64 " of ? bytes (deflate)",
+			    s->hash, s->sent);
 	}
 	return 0;
+}
+
+/* The archive as libarchive packs it: send the part asked for. Bytes
+ * before the range are packed (the CRCs in the headers after them need
+ * them) but not sent; once the range is sent, stop packing. */
+static int
+sink_write(void *ctx, const void *buf, size_t len)
+{
+	struct sink *s = ctx;
+	uint64_t start = s->pos, end = s->pos + len, from, to;
+
+	s->pos = end;
+	if (start > s->last)
+		return -ECANCELED;	/* done: zipstream_write() stops here */
+	if (end <= s->first)
+		return 0;
+	from = start < s->first ? s->first : start;
+	to = end - 1 < s->last ? end : s->last + 1;
+	/* Never send more than Content-Length announced. */
+	if (s->total != RESPONSE_NO_LENGTH && to - from > s->total - s->sent)
+		return -EOVERFLOW;
+	return sink_send(s, (const char *)buf + (from - start), (size_t)(to - from));
 }
 
 static int
@@ -255,10 +346,13 @@ client_gone(int err)
 
 /* Answer GET/HEAD /archive/<hash>/. Fills lr; returns the exit status. */
 static int
-serve_archive(const struct conn *c, const struct config *cfg, const char *hash,
-    int head_only, struct log_request *lr)
+serve_archive(const struct conn *c, const struct config *cfg, const struct http_request *req,
+    const char *hash, int head_only, struct log_request *lr)
 {
-	char err_path[ALBUM_PATH_MAX + 1] = "", head[1024], extra[256], errbuf[ALBUM_PATH_MAX + 128];
+	char err_path[ALBUM_PATH_MAX + 1] = "", head[2048], extra[1024], errbuf[ALBUM_PATH_MAX + 128];
+	char etag[CACHE_ETAG_MAX], lastmod[CACHE_DATE_MAX], range[80];
+	uint64_t total, first = 0, last = 0;
+	int code, n;
 	struct album album = { .fd = -1 };
 	struct sink s = { .conn = c, .cfg = cfg, .hash = hash };
 	int root = -1, fd, r, hlen, status = EXIT_ANSWERED;
@@ -299,18 +393,56 @@ serve_archive(const struct conn *c, const struct config *cfg, const char *hash,
 		goto server_error;
 	}
 
-	s.total = zipstream_size(&album);
-	lr->content_length = s.total;
-	snprintf(extra, sizeof(extra),
-	    "Content-Disposition: attachment; filename=\"%s.zip\"\r\n", hash);
-	hlen = response_head(head, sizeof(head), 200, "application/zip", s.total, extra);
+	/* What to send: RFC 9110 validators, conditionals and ranges. */
+	cache_etag(&album, cfg->deflate ? "deflate" : "store", etag);
+	cache_format_date(album.newest_change, lastmod);
+	total = cfg->deflate ? RESPONSE_NO_LENGTH : zipstream_size(&album);
+	code = cache_decide(req, head_only, etag, album.newest_change, total, !cfg->deflate,
+	    &first, &last);
+	lr->status = code;
+	if (code == 412 || code == 416) {
+		if (code == 416)
+			snprintf(extra, sizeof(extra), "ETag: %s\r\nContent-Range: bytes */%" PRIu64
+			    "\r\n", etag, total);
+		r = response_error_extra(c, code, head_only, code == 416 ? extra : NULL);
+		if (r < 0) {
+			lr->interrupted = 1;
+			lr->error = strerror(-r);
+		}
+		goto out;
+	}
+	n = snprintf(extra, sizeof(extra),
+	    "Content-Disposition: attachment; filename=\"%s.zip\"; filename*=UTF-8''%s.zip\r\n"
+	    "ETag: %s\r\n"
+	    "Last-Modified: %s\r\n"
+	    "Accept-Ranges: %s\r\n",
+	    hash, hash, etag, lastmod, cfg->deflate ? "none" : "bytes");
+
+	s.first = 0;
+	s.last = UINT64_MAX;
+	s.total = total;
+	if (code == 206) {
+		s.first = first;
+		s.last = last;
+		s.total = last - first + 1;
+		snprintf(range, sizeof(range), "%" PRIu64 "-%" PRIu64 "/%" PRIu64, first, last, total);
+		lr->range = range;
+		snprintf(extra + n, sizeof(extra) - (size_t)n,
+		    "Content-Range: bytes %s\r\n", range);
+	} else if (cfg->deflate && req->minor_version == 1 && code == 200) {
+		/* length unknown: chunks, so that a cut is still detectable */
+		s.chunked = 1;
+		snprintf(extra + n, sizeof(extra) - (size_t)n, "Transfer-Encoding: chunked\r\n");
+	}
+	lr->content_length = s.total == RESPONSE_NO_LENGTH || code == 304 ? 0 : s.total;
+	lr->length_unknown = s.total == RESPONSE_NO_LENGTH && code != 304;
+	hlen = response_head(head, sizeof(head), code, "application/zip", s.total, extra);
 	if (hlen < 0) {
 		lr->error = "response head too long";
 		goto server_error;
 	}
-	lr->status = 200;
 	r = conn_write(c, head, (size_t)hlen);
-	if (r < 0 || head_only) {
+	if (r < 0 || head_only || code == 304) {
 		if (r < 0) {
 			lr->interrupted = 1;
 			lr->error = strerror(-r);
@@ -319,8 +451,13 @@ serve_archive(const struct conn *c, const struct config *cfg, const char *hash,
 	}
 
 	/* From here on the status line is sent: a failure can only show as a
-	 * body shorter than Content-Length, so the client knows it is broken. */
-	r = zipstream_write(&album, sink_write, &s, &failed);
+	 * body shorter than Content-Length (or a missing last chunk), so the
+	 * client knows it is broken. */
+	r = zipstream_write(&album, cfg->deflate, sink_write, &s, &failed);
+	if (r == -ECANCELED && failed < 0)
+		r = 0;		/* the range is sent */
+	if (r == 0 && s.chunked)
+		r = conn_write(c, "0\r\n\r\n", 5);
 	lr->bytes_sent = s.sent;
 	if (r < 0) {
 		lr->interrupted = 1;
@@ -339,9 +476,9 @@ serve_archive(const struct conn *c, const struct config *cfg, const char *hash,
 		}
 		if (status == EXIT_SERVER)
 			lr->status = 500;	/* for the log: the 200 was a lie */
-	} else if (s.sent != s.total) {
+	} else if (s.total != RESPONSE_NO_LENGTH && s.sent != s.total) {
 		/* the size formula no longer matches libarchive: a bug */
-		snprintf(errbuf, sizeof(errbuf), "archive is %" PRIu64 " bytes, announced %" PRIu64,
+		snprintf(errbuf, sizeof(errbuf), "sent %" PRIu64 " bytes, announced %" PRIu64,
 		    s.sent, s.total);
 		lr->error = errbuf;
 		lr->interrupted = 1;
@@ -365,7 +502,7 @@ int
 main(int argc, char **argv)
 {
 	static char buf[HEAD_MAX];
-	char cfgerr[256] = "", remote[64], method[METHOD_MAX + 1] = "", target[TARGET_MAX + 1] = "";
+	char cfgerr[256] = "", remote[64], client[64], method[METHOD_MAX + 1] = "", target[TARGET_MAX + 1] = "";
 	char hash[HASH_MAX + 1];
 	struct http_request req;
 	struct log_request lr = { 0 };
@@ -429,8 +566,13 @@ main(int argc, char **argv)
 		goto done;
 	}
 	conn_set_send_timeout(&c, cfg.send_timeout);
+	/* behind a reverse proxy we trust: log the client it forwards for */
+	if (proxy_client(remote, cfg.trusted_proxy, &req, client, sizeof(client))) {
+		lr.remote = client;
+		lr.proxy = remote;
+	}
 	if (cfg.logging)
-		log_msg(LOG_INFO, "request from %s: %s %s", remote, method, target);
+		log_msg(LOG_INFO, "request from %s: %s %s", lr.remote, method, target);
 
 	if (strcmp(method, "GET") != 0 && !head_only) {
 		lr.status = 405;
@@ -465,7 +607,7 @@ main(int argc, char **argv)
 		}
 	} else {
 		lr.hash = hash;
-		status = serve_archive(&c, &cfg, hash, head_only, &lr);
+		status = serve_archive(&c, &cfg, &req, hash, head_only, &lr);
 	}
 
 done:

@@ -12,7 +12,7 @@ int
 response_head(char *buf, size_t size, int status, const char *type,
     uint64_t length, const char *extra)
 {
-	char date[64];
+	char date[64], clen[48];
 	struct tm tm;
 	time_t now = time(NULL);
 	int n;
@@ -20,16 +20,20 @@ response_head(char *buf, size_t size, int status, const char *type,
 	/* we never call setlocale(): strftime() formats in the C locale */
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (length == RESPONSE_NO_LENGTH)
+		clen[0] = '\0';
+	else
+		snprintf(clen, sizeof(clen), "Content-Length: %" PRIu64 "\r\n", length);
 	n = snprintf(buf, size,
 	    "HTTP/1.1 %d %s\r\n"
 	    "Date: %s\r\n"
 	    "Server: archive-handler\r\n"
 	    "Content-Type: %s\r\n"
-	    "Content-Length: %" PRIu64 "\r\n"
+	    "%s"
 	    "Connection: close\r\n"
 	    "%s"
 	    "\r\n",
-	    status, http_reason(status), date, type, length, extra ? extra : "");
+	    status, http_reason(status), date, type, clen, extra ? extra : "");
 	if (n < 0 || (size_t)n >= size)
 		return -ENOSPC;
 	return n;
@@ -38,8 +42,13 @@ response_head(char *buf, size_t size, int status, const char *type,
 int
 response_error(const struct conn *c, int status, int head_only)
 {
-	char head[512], body[128];
-	const char *extra = NULL;
+	return response_error_extra(c, status, head_only, NULL);
+}
+
+int
+response_error_extra(const struct conn *c, int status, int head_only, const char *extra)
+{
+	char head[1024], body[128];
 	int hlen, blen, r;
 
 	if (status == 404)

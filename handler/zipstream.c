@@ -107,7 +107,8 @@ copy_data(struct archive *ar, int fd, const struct album_entry *e, char *buf)
 }
 
 int
-zipstream_write(const struct album *a, zipstream_sink sink, void *ctx, long *ret_failed)
+zipstream_write(const struct album *a, int deflate, zipstream_sink sink, void *ctx,
+    long *ret_failed)
 {
 	struct out o = { sink, ctx, 0 };
 	struct archive *ar;
@@ -121,7 +122,9 @@ zipstream_write(const struct album *a, zipstream_sink sink, void *ctx, long *ret
 	if (ar == NULL)
 		return -ENOMEM;
 	if (archive_write_set_format_zip(ar) != ARCHIVE_OK ||
-	    archive_write_set_options(ar, "zip:compression=store,zip:hdrcharset=UTF-8") != ARCHIVE_OK ||
+	    archive_write_set_options(ar, deflate ?
+	    "zip:compression=deflate,zip:hdrcharset=UTF-8" :
+	    "zip:compression=store,zip:hdrcharset=UTF-8") != ARCHIVE_OK ||
 	    archive_write_set_bytes_per_block(ar, IO_CHUNK) != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(ar, 1) != ARCHIVE_OK ||
 	    archive_write_open2(ar, &o, NULL, out_write, NULL, NULL) != ARCHIVE_OK)

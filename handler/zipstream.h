@@ -22,12 +22,14 @@ void zipstream_init(void);
  * tests/unit/test_zipsize). */
 uint64_t zipstream_size(const struct album *a);
 
-/* Stream album a to sink. Returns 0 when all zipstream_size(a) bytes were
- * delivered. On failure returns a negative errno and sets *ret_failed to
+/* Stream album a to sink, stored (deflate == 0: exactly zipstream_size(a)
+ * bytes) or deflated (deflate == 1: a size not known in advance; the same
+ * bytes every time with the same zlib). Returns 0 when all was delivered. On failure returns a negative errno and sets *ret_failed to
  * the index of the entry whose file could not be read or had changed
  * (-ESTALE), or to -1 when the sink failed (its errno) or libarchive did.
  * A failure after the first byte leaves the output short: the caller must
  * not pretend it is complete. */
-int zipstream_write(const struct album *a, zipstream_sink sink, void *ctx, long *ret_failed);
+int zipstream_write(const struct album *a, int deflate, zipstream_sink sink, void *ctx,
+    long *ret_failed);
 
 #endif

@@ -21,7 +21,7 @@ run_checks() {
 		check "$mode: Content-Type application/zip" \
 			test "$(header "$T/a.head" Content-Type)" = application/zip
 		check "$mode: Content-Disposition names $SAMPLE1.zip" \
-			test "$(header "$T/a.head" Content-Disposition)" = "attachment; filename=\"$SAMPLE1.zip\""
+			test "$(header "$T/a.head" Content-Disposition)" = "attachment; filename=\"$SAMPLE1.zip\"; filename*=UTF-8''$SAMPLE1.zip"
 		check "$mode: Connection: close" test "$(header "$T/a.head" Connection)" = close
 		check "$mode: Content-Length equals the bytes received" \
 			test "$(header "$T/a.head" Content-Length)" = "$(stat -c %s "$T/a.body")"

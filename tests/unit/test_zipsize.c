@@ -156,7 +156,7 @@ check(const char *name, int read_it)
 		c.cap = (size_t)want + 65536;
 		c.mem = malloc(c.cap);
 	}
-	r = zipstream_write(&al, count, &c, &failed);
+	r = zipstream_write(&al, 0, count, &c, &failed);
 	ok(r == 0, "%s: stream ok (%s)", name, r ? strerror(-r) : "0");
 	ok(c.n == want, "%s: %zu entries, size %llu == formula %llu", name, al.n,
 	    (unsigned long long)c.n, (unsigned long long)want);
