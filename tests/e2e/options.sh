@@ -6,7 +6,8 @@ need curl python3
 
 "$HANDLER" --help >"$T/help" </dev/null
 check "--help exits 0" test $? -eq 0
-for o in --path --logging --delay --request-timeout --send-timeout BASE_FILE_STORAGE_PATH ENABLE_LOGGING ENABLE_RESPONSE_DELAY; do
+for o in --path --logging --delay --compression --trusted-proxy --request-timeout --send-timeout \
+	BASE_FILE_STORAGE_PATH ENABLE_LOGGING ENABLE_RESPONSE_DELAY ARCHIVE_COMPRESSION ARCHIVE_TRUSTED_PROXY; do
 	check "--help mentions $o" grep -q -- "$o" "$T/help"
 done
 "$HANDLER" -h </dev/null | cmp -s - "$T/help"
@@ -34,6 +35,19 @@ bad "missing value" "$HANDLER" -p
 bad "extra argument" "$HANDLER" extra
 bad "ENABLE_LOGGING=maybe" env ENABLE_LOGGING=maybe "$HANDLER"
 bad "ENABLE_RESPONSE_DELAY=2" env ENABLE_RESPONSE_DELAY=2 "$HANDLER"
+bad "-c zstd" "$HANDLER" -c zstd
+bad "--compression STORE (case matters)" "$HANDLER" --compression STORE
+bad "ARCHIVE_COMPRESSION=gzip" env ARCHIVE_COMPRESSION=gzip "$HANDLER"
+bad "--trusted-proxy localhost (not an address)" "$HANDLER" --trusted-proxy localhost
+bad "--trusted-proxy 10.0.0.0/8 (no networks)" "$HANDLER" --trusted-proxy 10.0.0.0/8
+bad "ARCHIVE_TRUSTED_PROXY=1.2.3.4,x" env ARCHIVE_TRUSTED_PROXY=1.2.3.4,x "$HANDLER"
+# command line beats environment for the compression too
+printf 'HEAD /archive/%s/ HTTP/1.1\r\nHost: t\r\n\r\n' "$SAMPLE1" |
+	ARCHIVE_COMPRESSION=deflate "$HANDLER" -p "$top_srcdir/photos" -c store 2>/dev/null >"$T/cs"
+check "-c store beats ARCHIVE_COMPRESSION=deflate" grep -q "^Accept-Ranges: bytes" "$T/cs"
+printf 'HEAD /archive/%s/ HTTP/1.1\r\nHost: t\r\n\r\n' "$SAMPLE1" |
+	ARCHIVE_COMPRESSION=deflate "$HANDLER" -p "$top_srcdir/photos" 2>/dev/null >"$T/cd"
+check "ARCHIVE_COMPRESSION=deflate applies" grep -q "^Transfer-Encoding: chunked" "$T/cd"
 env ENABLE_LOGGING=maybe "$HANDLER" </dev/null 2>"$T/err"
 check "the message names the bad variable" grep -q "invalid ENABLE_LOGGING=maybe" "$T/err"
 
