@@ -23,7 +23,7 @@ struct counter {
 	uint64_t n;
 	unsigned char *mem;	/* kept when small, for reading back */
 	size_t cap;
-	unsigned char tail[22];	/* last 22 bytes: the end record */
+	unsigned char tail[98];	/* last 98 bytes: the end records */
 };
 
 static int
@@ -36,11 +36,11 @@ count(void *ctx, const void *buf, size_t len)
 			return -ENOSPC;
 		memcpy(c->mem + c->n, buf, len);
 	}
-	if (len >= 22) {
-		memcpy(c->tail, (const char *)buf + len - 22, 22);
+	if (len >= sizeof(c->tail)) {
+		memcpy(c->tail, (const char *)buf + len - sizeof(c->tail), sizeof(c->tail));
 	} else {
-		memmove(c->tail, c->tail + len, 22 - len);
-		memcpy(c->tail + 22 - len, buf, len);
+		memmove(c->tail, c->tail + len, sizeof(c->tail) - len);
+		memcpy(c->tail + sizeof(c->tail) - len, buf, len);
 	}
 	c->n += len;
 	return 0;
@@ -160,7 +160,21 @@ check(const char *name, int read_it)
 	ok(r == 0, "%s: stream ok (%s)", name, r ? strerror(-r) : "0");
 	ok(c.n == want, "%s: %zu entries, size %llu == formula %llu", name, al.n,
 	    (unsigned long long)c.n, (unsigned long long)want);
-	ok(memcmp(c.tail, "PK\005\006", 4) == 0, "%s: ends with the end record", name);
+	{
+		/* APPNOTE 4.4.1.4: a field at its maximum means "see the zip64
+		 * end record", which must then be there, with the true values */
+		const unsigned char *e = c.tail + 76, *z = c.tail, *l = c.tail + 56;
+		unsigned long long n = e[8] | e[9] << 8;
+		unsigned long long sz = e[12] | e[13] << 8 | e[14] << 16 | (unsigned long long)e[15] << 24;
+		unsigned long long of = e[16] | e[17] << 8 | e[18] << 16 | (unsigned long long)e[19] << 24;
+		int sentinel = n == 0xffff || sz == 0xffffffff || of == 0xffffffff;
+
+		ok(memcmp(e, "PK\005\006", 4) == 0, "%s: ends with the end record", name);
+		if (c.n >= 98 && (sentinel || memcmp(l, "PK\006\007", 4) == 0))
+			ok(memcmp(z, "PK\006\006", 4) == 0 && memcmp(l, "PK\006\007", 4) == 0,
+			    "%s: end record sentinels (%llu entries, cd %llu at %llu) come with "
+			    "the zip64 end record and locator", name, n, sz, of);
+	}
 	if (read_it)
 		ok(read_back(&c, &al), "%s: libarchive reads back every entry", name);
 	free(c.mem);
@@ -226,6 +240,19 @@ main(void)
 	check("65535 entries", 0);
 	mkfile("65535.jpg", 1);
 	check("65536 entries (zip64 end record)", 0);
+	clean();
+
+	/* exactly at the thresholds: libarchive writes the 0xffffffff/0xffff
+	 * sentinel without its zip64 record there; zipstream corrects it */
+	if (mkdtemp(strcpy(root, "/tmp/test_zipsize.XXXXXX")) == NULL)
+		return 99;
+	/* "a": 30 + 1 + 24 + size + 16 = 0xffffffff: the central directory
+	 * starts at exactly 0xffffffff */
+	mkfile("a", (off_t)(0xffffffffLL - 71));
+	check("central directory at offset 0xffffffff", 0);
+	/* then "b" has its local header at exactly 0xffffffff */
+	mkfile("b", 5);
+	check("local header at offset 0xffffffff", 0);
 	clean();
 
 	/* sizes around 4 GiB, sparse: zip64 local/descriptor/central extras */
