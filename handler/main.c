@@ -338,6 +338,30 @@ sink_write(void *ctx, const void *buf, size_t len)
 	return sink_send(s, (const char *)buf + (from - start), (size_t)(to - from));
 }
 
+/* A file name for the log: control bytes, backslashes and, in a name that
+ * is not UTF-8, every byte >= 0x80 as \xHH, so the line is always text. */
+static void
+printable(const char *in, char *out, size_t size)
+{
+	int utf8 = path_utf8_valid(in, strlen(in));
+	size_t o = 0;
+
+	for (; *in != '\0' && o + 5 < size; in++) {
+		unsigned char ch = (unsigned char)*in;
+
+		if (ch < 0x20 || ch == 0x7f || ch == '\\' || (ch >= 0x80 && !utf8))
+			o += (size_t)snprintf(out + o, size - o, "\\x%02x", ch);
+		else
+			out[o++] = (char)ch;
+	}
+	out[o] = '\0';
+	/* a log line is at most 1 KiB: keep both ends of a long path */
+	if (o > 300 && size > 300) {
+		memmove(out + 140, out + o - 140, 141);
+		memcpy(out + 137, "...", 3);
+	}
+}
+
 static int
 client_gone(int err)
 {
@@ -349,8 +373,9 @@ static int
 serve_archive(const struct conn *c, const struct config *cfg, const struct http_request *req,
     const char *hash, int head_only, struct log_request *lr)
 {
-	char err_path[ALBUM_PATH_MAX + 1] = "", head[2048], extra[1024], errbuf[ALBUM_PATH_MAX + 128];
+	char err_path[ALBUM_PATH_MAX + 1] = "", head[2048], extra[1024], errbuf[4 * ALBUM_PATH_MAX + HASH_MAX + 256];
 	char etag[CACHE_ETAG_MAX], lastmod[CACHE_DATE_MAX], range[80];
+	char shown[4 * ALBUM_PATH_MAX + 1];
 	uint64_t total, first = 0, last = 0;
 	int code, n;
 	struct album album = { .fd = -1 };
@@ -388,7 +413,8 @@ serve_archive(const struct conn *c, const struct config *cfg, const struct http_
 			why = "path longer than the limit";
 		else if (r == -EILSEQ)
 			why = "name is not valid UTF-8 or has control characters";
-		snprintf(errbuf, sizeof(errbuf), "cannot read %s/%s: %s", hash, err_path, why);
+		printable(err_path, shown, sizeof(shown));
+		snprintf(errbuf, sizeof(errbuf), "cannot read %s/%s: %s", hash, shown, why);
 		lr->error = errbuf;
 		goto server_error;
 	}

@@ -1,0 +1,96 @@
+#!/bin/bash
+# Big albums over HTTP: a file over 4 GiB (and a local header past 4 GiB),
+# a file of exactly 4294967295 bytes (its archive passes 4 GiB), the exact offsets where libarchive
+# alone writes a sentinel without its zip64 record, and 70,000 files. Each
+# archive: Content-Length exact, and accepted by unzip -t, Python's zipfile,
+# bsdtar, 7z t and tests/zipcheck.py (strict APPNOTE structure). Files are
+# sparse (truncate), with a few real bytes at both ends for the CRCs.
+. "$top_srcdir/tests/lib.sh"
+need curl python3 unzip bsdtar 7z truncate
+
+P=$T/p
+sparse() { # sparse FILE SIZE
+	mkdir -p "$(dirname "$1")"
+	truncate -s "$2" "$1"
+	printf 'begin %s' "$1" | dd of="$1" conv=notrunc status=none
+	printf 'end' | dd of="$1" bs=1 seek=$(($2 - 3)) conv=notrunc status=none
+}
+Z32=4294967295
+sparse "$P/over4g/movie.mp4" $((Z32 + 2))			# 4 GiB + 1 byte, then a
+printf 'after\n' >"$P/over4g/z.txt"			# header past 4 GiB
+sparse "$P/exact/exactly-4294967295.bin" $Z32		# the sentinel itself
+sparse "$P/lhat/a" $((Z32 - 71))			# "b"'s local header at
+printf 'b\n' >"$P/lhat/b"				# exactly 0xffffffff
+sparse "$P/cdat/a" $((Z32 - 71))			# central dir. at 0xffffffff
+python3 - "$P/many" <<'EOF'
+import os, sys
+for d in range(70):
+    os.makedirs(f"{sys.argv[1]}/d{d:02}")
+    for i in range(1000):
+        with open(f"{sys.argv[1]}/d{d:02}/{i:04}.jpg", "wb") as f:
+            f.write(b"%d" % i)
+EOF
+start_server -- -p "$P"
+
+# the archives are mostly zeros: store them sparse, or the test spends its
+# time writing gigabytes of zeros to disk
+sparse_save() {
+	python3 -c 'import sys
+out = open(sys.argv[1], "wb")
+zero = bytes(1 << 20)
+n = 0
+while True:
+    b = sys.stdin.buffer.read(1 << 20)
+    if not b:
+        break
+    if b == zero[:len(b)]:
+        out.seek(len(b), 1)
+    else:
+        out.write(b)
+    n += len(b)
+out.truncate(n)' "$1"
+}
+
+album() { # album NAME ENTRIES: download and check with every reader
+	local name=$1 entries=$2 code len got
+	curl -sS --max-time 300 -D "$T/h" -o - "http://127.0.0.1:$PORT/archive/$name/" |
+		sparse_save "$T/z.zip"
+	code=$(sed -n '1s/^HTTP\/[0-9.]* \([0-9]*\).*/\1/p' "$T/h")
+	len=$(header "$T/h" Content-Length)
+	got=$(stat -c %s "$T/z.zip")
+	check "$name: 200 (got $code)" test "$code" = 200
+	check "$name: Content-Length $len = bytes received $got" test "$len" = "$got"
+	check "$name: zipcheck (strict APPNOTE): $(python3 "$top_srcdir/tests/zipcheck.py" "$T/z.zip" 2>&1)" \
+		python3 "$top_srcdir/tests/zipcheck.py" "$T/z.zip"
+	check "$name: unzip -t" unzip -tqq "$T/z.zip"
+	check "$name: Python zipfile testzip, $entries entries" python3 -c 'import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+sys.exit(z.testzip() is not None or len(z.infolist()) != int(sys.argv[2]))' "$T/z.zip" "$entries"
+	check "$name: bsdtar -tf lists $entries entries" \
+		test "$(bsdtar -tf "$T/z.zip" | wc -l)" = "$entries"
+	check "$name: 7z t" bash -c '7z t "$1" | grep -q "^Everything is Ok"' _ "$T/z.zip"
+	rm -f "$T/z.zip"
+}
+album over4g 2
+album exact 1
+album lhat 2
+album cdat 1
+album many 70070
+
+# the extracted content of the sentinel file is right at both ends
+curl -sS --max-time 300 -o - "http://127.0.0.1:$PORT/archive/exact/" | sparse_save "$T/z.zip"
+python3 - "$T/z.zip" <<'EOF' >"$T/ends"
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+i = z.infolist()[0]
+with z.open(i) as f:
+    head = f.read(64)
+    f.seek(i.file_size - 3)
+    tail = f.read()
+print(i.file_size, head.startswith(b"begin"), tail == b"end")
+EOF
+check "exact: 4294967295 bytes, first and last bytes as on disk ($(cat "$T/ends"))" \
+	test "$(cat "$T/ends")" = "4294967295 True True"
+rm -f "$T/z.zip"
+stop_server
+finish
