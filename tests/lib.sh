@@ -70,7 +70,12 @@ free_port() {
 # loopback port, as systemd's Accept=yes does. Handler stderr (the log)
 # goes to $T/server.log.
 start_server() {
-	local inetd=--inetd env=() try
+	local inetd=--inetd env=() try v
+	# systemd-socket-activate passes almost no environment: forward the
+	# sanitizers' settings (CI's second run)
+	for v in ASAN_OPTIONS UBSAN_OPTIONS; do
+		[ -n "${!v:-}" ] && env+=(-E "$v=${!v}")
+	done
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--fd3) inetd= ;;

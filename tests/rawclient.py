@@ -5,6 +5,8 @@
 --read N   read only N bytes of the response, then close (abort a download)
 --shut     shut down our sending side after the request (EOF for the server)
 --timeout S  give up reading after S seconds (exit 3)
+--stall S  after --read N bytes, print them and keep the connection open S
+           seconds without reading more (a client that stops reading)
 """
 import argparse
 import socket
@@ -17,6 +19,7 @@ ap.add_argument("--hold", type=float, default=0)
 ap.add_argument("--read", type=int, default=-1)
 ap.add_argument("--shut", action="store_true")
 ap.add_argument("--timeout", type=float, default=20)
+ap.add_argument("--stall", type=float, default=0)
 a = ap.parse_args()
 
 req = sys.stdin.buffer.read()
@@ -42,4 +45,7 @@ except ConnectionResetError:
     sys.stdout.buffer.write(got)
     sys.exit(4)
 sys.stdout.buffer.write(got)
+if a.stall:
+    sys.stdout.buffer.flush()
+    time.sleep(a.stall)
 s.close()
