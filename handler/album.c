@@ -329,6 +329,14 @@ album_scan(int fd, struct album *ret_album, char *err_path, size_t err_size)
 }
 
 int
+album_entry_same(const struct album_entry *e, const struct stat *st)
+{
+	return (uint64_t)st->st_size == e->size &&
+	    st->st_mtim.tv_sec == e->mtime && st->st_mtim.tv_nsec == e->mtime_nsec &&
+	    st->st_ctim.tv_sec == e->ctime && st->st_ctim.tv_nsec == e->ctime_nsec;
+}
+
+int
 album_open_entry(const struct album *a, const struct album_entry *e, int *ret_fd)
 {
 	struct stat st;
@@ -345,7 +353,7 @@ album_open_entry(const struct album *a, const struct album_entry *e, int *ret_fd
 		return r;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_dev != e->dev || st.st_ino != e->ino ||
-	    (uint64_t)st.st_size != e->size || st.st_mtim.tv_sec != e->mtime) {
+	    !album_entry_same(e, &st)) {
 		close(fd);
 		return -ESTALE;
 	}

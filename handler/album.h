@@ -49,8 +49,15 @@ int album_open(int root_fd, const char *hash, int *ret_fd);
  * Call album_free() in every case. */
 int album_scan(int fd, struct album *ret_album, char *err_path, size_t err_size);
 
+/* Is st (of the same inode) unchanged since e was listed: same size, and
+ * same mtime and ctime to the nanosecond? ctime catches a rewrite in place
+ * that set the mtime back (exiftool -P, touch -r); it also changes with
+ * chmod, which then counts as a change too. */
+struct stat;
+int album_entry_same(const struct album_entry *e, const struct stat *st);
+
 /* Open entry e (a file) of album a for reading and check that it is the
- * file that was listed: same device, inode, size and mtime.
+ * file that was listed: same device and inode, and album_entry_same().
  * Returns 0 and sets *ret_fd, -ESTALE if it changed, or a negative errno. */
 int album_open_entry(const struct album *a, const struct album_entry *e, int *ret_fd);
 

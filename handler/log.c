@@ -92,10 +92,10 @@ static const char *
 request_id(const struct log_request *r)
 {
 	if (r->interrupted)
-		return r->status >= 500 ? LOG_ID_SERVER_ERROR : LOG_ID_INTERRUPTED;
+		return r->status == 500 ? LOG_ID_SERVER_ERROR : LOG_ID_INTERRUPTED;
 	if (r->status == 404)
 		return LOG_ID_NOT_FOUND;
-	if (r->status >= 500)
+	if (r->status == 500)
 		return LOG_ID_SERVER_ERROR;
 	if (r->status >= 400 || r->status == 0)
 		return LOG_ID_BAD_REQUEST;
@@ -128,13 +128,13 @@ log_request(const struct log_request *r)
 	clean(target, sizeof(target), r->target);
 	if (r->interrupted)
 		what = "download interrupted";
-	else if (r->status >= 500)
-		what = "server error";
+	else if (r->status == 500)
+		what = "server error";	/* ours; a 505 is the client's */
 	else if (r->status >= 400 || r->status == 0)
 		what = "refused";
 	else
 		what = "completed";
-	prio = r->status >= 500 ? LOG_ERR : r->interrupted ? LOG_WARNING : LOG_INFO;
+	prio = r->status == 500 ? LOG_ERR : r->interrupted ? LOG_WARNING : LOG_INFO;
 
 	if (r->length_unknown)
 		snprintf(length, sizeof(length), "-");

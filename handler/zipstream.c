@@ -389,8 +389,7 @@ copy_data(struct archive *ar, int fd, const struct album_entry *e, char *buf)
 	}
 	/* grew or was rewritten while we read it: what we sent may mix old
 	 * and new content, so it must not look complete */
-	if (fstat(fd, &st) < 0 || (uint64_t)st.st_size != e->size ||
-	    st.st_mtim.tv_sec != e->mtime)
+	if (fstat(fd, &st) < 0 || !album_entry_same(e, &st))
 		return -ESTALE;
 	return 0;
 }

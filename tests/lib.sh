@@ -101,11 +101,15 @@ start_server() {
 	exit 99
 }
 
+# no_handlers: no handler process is left under the server (for wait_for:
+# the test runs again on each try)
+no_handlers() { test -z "$(children "$SERVER_PID")"; }
+
 # Stop the server started above, after its handlers are done (bounded).
 stop_server() {
 	local pid
 	[ -n "$SERVER_PID" ] || return 0
-	wait_for 10 test -z "$(children "$SERVER_PID")" || true
+	wait_for 10 no_handlers || true
 	for pid in $(children "$SERVER_PID"); do kill -9 "$pid" 2>/dev/null; done
 	kill "$SERVER_PID" 2>/dev/null
 	wait "$SERVER_PID" 2>/dev/null

@@ -14,13 +14,13 @@ check "the handler logs the interruption (hash, bytes sent)" \
 sent=$(sed -n 's/.* 200 \([0-9]*\)\/\([0-9]*\) download interrupted.*/\1 \2/p' "$T/server.log")
 set -- $sent
 check "bytes sent ($1) is less than Content-Length ($2)" test "$1" -lt "$2"
-check "no handler process is left" wait_for 10 test -z "$(children "$SERVER_PID")"
+check "no handler process is left" wait_for 10 no_handlers
 
 # curl giving up on its own (timeout) is the same for the handler
 curl -sS --max-time 1 -o "$T/c.body" "http://127.0.0.1:$PORT/archive/$SAMPLE2/" 2>/dev/null
 check "curl saw an incomplete download (exit 28)" test $? -eq 28
 check "second interruption logged" \
 	wait_for 15 grep -q "download interrupted hash=$SAMPLE2" "$T/server.log"
-check "no handler process is left after curl" wait_for 10 test -z "$(children "$SERVER_PID")"
+check "no handler process is left after curl" wait_for 10 no_handlers
 stop_server
 finish

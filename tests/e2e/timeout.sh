@@ -34,6 +34,6 @@ sys.stdout.buffer.write(data)
 PY
 check "trickling client: 408 (absolute deadline)" test "$(status_of "$T/trickle")" = 408
 check "408s are logged" test "$(grep -c '" 408 ' "$T/server.log")" -ge 3
-check "no handler process is left" wait_for 10 test -z "$(children "$SERVER_PID")"
+check "no handler process is left" wait_for 10 no_handlers
 stop_server
 finish
