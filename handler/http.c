@@ -146,6 +146,11 @@ http_parse_request(const char *buf, size_t len, struct http_request *ret_req)
 		struct http_header *h;
 		const char *v, *ve;
 
+		/* one field too many: 431 as soon as its first byte is there,
+		 * whatever follows, so that the answer does not depend on how
+		 * the head was split into reads (found by fuzzing) */
+		if (req.nheaders == HEADERS_MAX && p < end && *p != '\r')
+			return -431;
 		eol = line_end(p, end, &bad);
 		if (bad)
 			return -400;
@@ -156,8 +161,6 @@ http_parse_request(const char *buf, size_t len, struct http_request *ret_req)
 					return -400;
 			if (p < end && (*p == ' ' || *p == '\t'))
 				return -400;	/* obs-fold */
-			if (req.nheaders == HEADERS_MAX && p < end && *p != '\r')
-				return -431;
 			return 0;
 		}
 		if (eol == p) {
@@ -209,7 +212,7 @@ http_parse_request(const char *buf, size_t len, struct http_request *ret_req)
 
 	/* absolute-form: keep only the path (RFC 9112 section 3.2.2) */
 	if (req.target[0] != '/') {
-		const char *t = req.target, *te = req.target + req.target_len;
+		const char *t = req.target, *te = req.target + req.target_len, *authority;
 
 		if (req.target_len > 7 && strncasecmp(t, "http://", 7) == 0)
 			t += 7;
@@ -217,10 +220,11 @@ http_parse_request(const char *buf, size_t len, struct http_request *ret_req)
 			t += 8;
 		else
 			return -400;
+		authority = t;
 		while (t < te && *t != '/' && *t != '?')
 			t++;
-		if (t == req.target + 7 || t == req.target + 8)
-			return -400;	/* empty authority */
+		if (t == authority)
+			return -400;	/* empty authority ("http://a" was refused: fuzzing) */
 		if (t == te || *t == '?') {
 			/* "http://host" and "http://host?q" mean "/" */
 			static const char slash[] = "/";

@@ -55,7 +55,7 @@ journal_failed(int prio, const char *line)
 		fprintf(stderr, "<%d>%s\n", prio, line);
 }
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 vlog(int prio, const char *fmt, va_list ap)
 {
 	char line[2048];
