@@ -373,8 +373,11 @@ static int
 serve_archive(const struct conn *c, const struct config *cfg, const struct http_request *req,
     const char *hash, int head_only, struct log_request *lr)
 {
-	char err_path[ALBUM_PATH_MAX + 1] = "", head[2048], extra[1024], errbuf[4 * ALBUM_PATH_MAX + HASH_MAX + 256];
-	char etag[CACHE_ETAG_MAX], lastmod[CACHE_DATE_MAX], range[80];
+	/* lr keeps pointers to errbuf and range until the request is logged,
+	 * after we return: static (one request per process) */
+	static char errbuf[4 * ALBUM_PATH_MAX + HASH_MAX + 256], range[80];
+	char err_path[ALBUM_PATH_MAX + 1] = "", head[2048], extra[1024];
+	char etag[CACHE_ETAG_MAX], lastmod[CACHE_DATE_MAX];
 	char shown[4 * ALBUM_PATH_MAX + 1];
 	uint64_t total, first = 0, last = 0;
 	int code, n;
