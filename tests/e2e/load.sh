@@ -33,7 +33,7 @@ FD_SLACK=4		# systemd's fds may differ by this much after the load
 # 22 + 64 * (16 MiB + 2 * strlen("00.jpg") + 140): the size formula (README)
 GIG_LEN=1073751574
 
-CGROUP=ah-test-${T##*.}
+. "$top_srcdir/tests/ns-lib.sh"
 COMPLETED=5b3bba1e0c5d4f2c9f6bfa2f0c0d4a71
 URL1=/archive/$SAMPLE1/
 
@@ -210,45 +210,14 @@ def get():
 {"get": get, "flood": flood, "hash": hash_stdin}[a.mode]()
 EOF
 
-unshare --pid --fork --mount --mount-proc --net --kill-child \
-	"$top_srcdir/tests/systemd-ns.sh" "$top_builddir" "$top_srcdir/photos" "$CGROUP" \
-	"$T/setup.sh" >"$T/ns.log" 2>&1 </dev/null &
-UPID=$!
-SPID=
-
-# As in systemd.sh: kill the namespace's systemd (PID 1 ignores SIGTERM),
-# then remove the cgroups it made, all below $CGROUP.
-stop_ns() {
-	local d
-	[ -n "$SPID" ] && kill -9 "$SPID" 2>/dev/null
-	kill -9 "$UPID" 2>/dev/null
-	wait "$UPID" 2>/dev/null
-	for d in /sys/fs/cgroup/"$CGROUP" /sys/fs/cgroup/*/"$CGROUP"; do
-		[ -d "$d" ] || continue
-		wait_for 10 find "$d" -depth -type d -exec rmdir {} + 2>/dev/null ||
-			echo "could not remove cgroup $d" >&2
-	done
-}
-at_exit stop_ns
+start_ns "$T/setup.sh"
 # A client runs in the namespace's network but is a process of the host.
 CLIENT_PID=
 at_exit '[ -n "$CLIENT_PID" ] && kill "$CLIENT_PID" 2>/dev/null; wait $CLIENT_PID 2>/dev/null'
 
-ns() { timeout 60 nsenter -t "$SPID" -m -p "$@"; }	# inside: systemctl, journalctl
-net() { timeout 60 nsenter -t "$SPID" -n "$@"; }	# its network, our files
-
-systemd_pid() {
-	local p
-	p=$(children "$UPID")
-	[ -n "$p" ] && [ "$(cat "/proc/$p/comm" 2>/dev/null)" = systemd ] && SPID=$p
-}
 t0=$SECONDS
 # (make install and 1 GiB from /dev/urandom come first: a generous bound)
-if ! wait_for 120 systemd_pid || ! wait_for 30 ns systemctl is-active -q archive-test.target; then
-	echo "the namespace's systemd did not come up; its log:" >&2
-	cat "$T/ns.log" >&2
-	exit 99
-fi
+wait_ns 120
 PIDNS=$(readlink "/proc/$SPID/ns/pid")
 # The binary under test, as installed in the namespace (run from the host by
 # path: a rebuild of the build tree meanwhile cannot change it).
@@ -438,7 +407,6 @@ check "systemd leaked no file descriptor ($FDS_BEFORE before, $FDS_AFTER after, 
 	test "$FDS_AFTER" -le $((FDS_BEFORE + FD_SLACK))
 
 stop_ns
-SPID=
 leftover=$(ls -d /sys/fs/cgroup/"$CGROUP" /sys/fs/cgroup/*/"$CGROUP" 2>/dev/null)
 check "no cgroup left on the host ($leftover)" test -z "$leftover"
 ns_procs() {

@@ -12,44 +12,11 @@ need unshare nsenter ip systemctl journalctl systemd-analyze curl python3 unzip 
 COMPLETED=5b3bba1e0c5d4f2c9f6bfa2f0c0d4a71
 INTERRUPTED=8f6d0c3a4b0e4e4f9d4fd1c1a2b7e6c2
 NOT_FOUND=1c9e2f4b7a6d4c1e8b3a5d7f9e0c2b43
-CGROUP=ah-test-${T##*.}
 UNITDIR=/usr/local/lib/systemd/system
+. "$top_srcdir/tests/ns-lib.sh"
 
-unshare --pid --fork --mount --mount-proc --net --kill-child \
-	"$top_srcdir/tests/systemd-ns.sh" "$top_builddir" "$top_srcdir/photos" "$CGROUP" \
-	>"$T/ns.log" 2>&1 </dev/null &
-UPID=$!
-SPID=
-
-# Kill the namespace's systemd (PID 1 ignores SIGTERM; "systemctl poweroff"
-# would run systemd-shutdown, which remounts file systems shared with the
-# host), then remove the cgroups it made, all below $CGROUP.
-stop_ns() {
-	local d
-	[ -n "$SPID" ] && kill -9 "$SPID" 2>/dev/null
-	kill -9 "$UPID" 2>/dev/null
-	wait "$UPID" 2>/dev/null
-	for d in /sys/fs/cgroup/"$CGROUP" /sys/fs/cgroup/*/"$CGROUP"; do
-		[ -d "$d" ] || continue
-		wait_for 10 find "$d" -depth -type d -exec rmdir {} + 2>/dev/null ||
-			echo "could not remove cgroup $d" >&2
-	done
-}
-at_exit stop_ns
-
-ns() { timeout 60 nsenter -t "$SPID" -m -p "$@"; }	# inside: systemctl, journalctl
-net() { timeout 60 nsenter -t "$SPID" -n "$@"; }	# its network, our files
-
-systemd_pid() {
-	local p
-	p=$(children "$UPID")
-	[ -n "$p" ] && [ "$(cat "/proc/$p/comm" 2>/dev/null)" = systemd ] && SPID=$p
-}
-if ! wait_for 60 systemd_pid || ! wait_for 30 ns systemctl is-active -q archive-test.target; then
-	echo "the namespace's systemd did not come up; its log:" >&2
-	cat "$T/ns.log" >&2
-	exit 99
-fi
+start_ns
+wait_ns 60
 pass "systemd 252 runs as PID 1 of the test's namespace (host PID $SPID)"
 
 # --- the installed units --------------------------------------------------
@@ -208,7 +175,6 @@ check "systemctl disable --now archive.socket" ns systemctl disable --now archiv
 check "the socket is disabled" test "$(ns systemctl is-enabled archive.socket)" = disabled
 
 stop_ns
-SPID=
 leftover=$(ls -d /sys/fs/cgroup/"$CGROUP" /sys/fs/cgroup/*/"$CGROUP" 2>/dev/null)
 check "no cgroup left on the host ($leftover)" test -z "$leftover"
 check "no /dev/log left on the host by the namespace's journald" \
