@@ -50,8 +50,15 @@
  * 16 bits; Linux PATH_MAX is 4096; common unzip tools cope with 1024). */
 #define ALBUM_PATH_MAX		1024
 
-/* Bytes per libarchive write callback and per read(2) from a photo. */
-#define IO_CHUNK		(128 * 1024)
+/* A photo is mapped and handed to libarchive this many bytes at a time.
+ * Mapped pages count in the resident set: this bounds what a large file
+ * adds to it (tests/bench.sh, peak RSS). */
+#define IO_WINDOW		(1024 * 1024)
+
+/* Response pieces below SINK_PIECE bytes (the head, ZIP headers, small
+ * files) are gathered in a buffer of SINK_BUF and sent together. */
+#define SINK_PIECE		(16 * 1024)
+#define SINK_BUF		(64 * 1024)
 
 /* With --delay, the response is sent in pieces of this size, one second
  * apart: the two 100 KB sample albums take 3 to 4 seconds. */

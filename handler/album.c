@@ -132,6 +132,41 @@ note_change(struct album *a, const struct stat *st)
 		a->newest_change = st->st_ctim.tv_sec;
 }
 
+/* A block of names; a name never spans two. */
+struct album_names {
+	struct album_names *next;
+	size_t used, cap;
+	char buf[];
+};
+
+#define NAMES_BLOCK	(64 * 1024 - 64)
+
+_Static_assert(ALBUM_PATH_MAX <= UINT16_MAX, "album_entry.path_len is 16 bits");
+
+static char *
+names_copy(struct album *a, const char *s, size_t len)
+{
+	struct album_names *b = a->names;
+	char *p;
+
+	if (b == NULL || b->cap - b->used < len + 1) {
+		size_t cap = len + 1 > NAMES_BLOCK ? len + 1 : NAMES_BLOCK;
+
+		b = malloc(sizeof(*b) + cap);
+		if (b == NULL)
+			return NULL;
+		b->next = a->names;
+		b->used = 0;
+		b->cap = cap;
+		a->names = b;
+	}
+	p = b->buf + b->used;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	b->used += len + 1;
+	return p;
+}
+
 static int
 add_entry(struct album *a, const char *path, size_t len, const struct stat *st, int is_dir)
 {
@@ -149,18 +184,16 @@ add_entry(struct album *a, const char *path, size_t len, const struct stat *st, 
 		a->cap = cap;
 	}
 	e = &a->entries[a->n];
-	e->path = malloc(len + 1);
+	e->path = names_copy(a, path, len);
 	if (e->path == NULL)
 		return -ENOMEM;
-	memcpy(e->path, path, len);
-	e->path[len] = '\0';
-	e->path_len = len;
-	e->is_dir = is_dir;
+	e->path_len = (uint16_t)len;	/* len <= ALBUM_PATH_MAX, checked */
+	e->is_dir = (uint8_t)is_dir;
 	e->size = is_dir ? 0 : (uint64_t)st->st_size;
 	e->mtime = st->st_mtim.tv_sec;
-	e->mtime_nsec = st->st_mtim.tv_nsec;
+	e->mtime_nsec = (int32_t)st->st_mtim.tv_nsec;
 	e->ctime = st->st_ctim.tv_sec;
-	e->ctime_nsec = st->st_ctim.tv_nsec;
+	e->ctime_nsec = (int32_t)st->st_ctim.tv_nsec;
 	e->dev = st->st_dev;
 	e->ino = st->st_ino;
 	note_change(a, st);
@@ -364,10 +397,12 @@ album_open_entry(const struct album *a, const struct album_entry *e, int *ret_fd
 void
 album_free(struct album *a)
 {
-	size_t i;
+	while (a->names != NULL) {
+		struct album_names *b = a->names;
 
-	for (i = 0; i < a->n; i++)
-		free(a->entries[i].path);
+		a->names = b->next;
+		free(b);
+	}
 	free(a->entries);
 	if (a->fd >= 0)
 		close(a->fd);

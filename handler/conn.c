@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
@@ -156,6 +157,35 @@ conn_writev(const struct conn *c, struct iovec *iov, int n)
 			iov->iov_len -= (size_t)w;
 		}
 	}
+	return 0;
+}
+
+int
+conn_sendfile(const struct conn *c, int fd, uint64_t off, size_t len, size_t *ret_done)
+{
+	off_t o = (off_t)off;
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = sendfile(c->out, fd, &o, len - done);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			*ret_done = done;
+			if ((errno == EINVAL || errno == ENOSYS) && done == 0)
+				return -EOPNOTSUPP;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return -ETIMEDOUT;	/* SO_SNDTIMEO passed */
+			return -errno;
+		}
+		if (n == 0) {
+			*ret_done = done;
+			return -ENODATA;
+		}
+		done += (size_t)n;
+	}
+	*ret_done = done;
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #define CONN_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "http.h"
@@ -46,6 +47,13 @@ int conn_write(const struct conn *c, const void *buf, size_t len);
  * as conn_write(). */
 struct iovec;
 int conn_writev(const struct conn *c, struct iovec *iov, int n);
+
+/* Send len bytes of file fd from offset off with sendfile(2). Returns 0,
+ * -EOPNOTSUPP if nothing was sent because the output cannot take
+ * sendfile (e.g. a file opened with O_APPEND), -ENODATA with *ret_done
+ * set if the file ended early (it shrank), or as conn_write(). *ret_done:
+ * the bytes sent. */
+int conn_sendfile(const struct conn *c, int fd, uint64_t off, size_t len, size_t *ret_done);
 
 /* End the response: shut down our sending side and read what the client
  * still sends for at most LINGER_MSEC, so the response is not lost to a

@@ -55,6 +55,13 @@ struct sink {
 	uint64_t total;		/* body length announced, or RESPONSE_NO_LENGTH */
 	int chunked;		/* Transfer-Encoding: chunked */
 	unsigned long chunks;
+	/* Small pieces (the response head, libarchive's headers and
+	 * descriptors, small files) are gathered here and go out with the
+	 * next large piece in one writev(2), or by sendfile(2) after it. */
+	char *pend;		/* SINK_BUF bytes */
+	size_t plen;		/* bytes in pend */
+	size_t pbody;		/* ... of which body bytes (not the head) */
+	int no_sendfile;	/* the output refused sendfile(2) once */
 };
 
 static void
@@ -271,12 +278,82 @@ now_usec(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
-/* Send len bytes of body, in --delay pieces, framed as chunks if asked. */
-static int
-sink_send(struct sink *s, const char *p, size_t len)
+/* Progress lines (-l 1). */
+static void
+sink_progress(const struct sink *s)
 {
+	if (!s->cfg->logging)
+		return;
+	if (s->total != RESPONSE_NO_LENGTH)
+		log_msg(LOG_INFO, "sending archive %s: %" PRIu64 " of %" PRIu64 " bytes",
+		    s->hash, s->sent, s->total);
+	else
+		log_msg(LOG_INFO, "sending archive %s: %" PRIu64 " of ? bytes (deflate)",
+		    s->hash, s->sent);
+}
+
+/* Write what is gathered, with p[0..len) after it (len may be 0). */
+static int
+sink_flush(struct sink *s, const char *p, size_t len)
+{
+	struct iovec iov[2] = { { s->pend, s->plen }, { (void *)p, len } };
 	int r;
 
+	if (s->plen == 0 && len == 0)
+		return 0;
+	r = s->plen == 0 ? conn_write(s->conn, p, len) : conn_writev(s->conn, iov, 2);
+	if (r < 0)
+		return r;
+	if (s->pbody + len > 0) {
+		s->sent += s->pbody + len;
+		s->chunks++;
+		sink_progress(s);
+	}
+	s->plen = s->pbody = 0;
+	return 0;
+}
+
+/* Queue the response head: it goes out with the first body bytes. */
+static void
+sink_head(struct sink *s, const char *head, size_t len)
+{
+	memcpy(s->pend, head, len);	/* len < sizeof(head) < SINK_BUF */
+	s->plen = len;
+}
+
+/* Send len bytes of body, in --delay pieces, framed as chunks if asked.
+ * src: where the bytes also lie in a file (zipstream.h), or NULL. */
+static int
+sink_send(struct sink *s, const char *p, size_t len, const struct zipstream_src *src)
+{
+	size_t done;
+	int r;
+
+	if (!s->chunked && !s->cfg->delay) {
+		if (len < SINK_PIECE && s->plen + len <= SINK_BUF) {
+			memcpy(s->pend + s->plen, p, len);
+			s->plen += len;
+			s->pbody += len;
+			return 0;
+		}
+		if (src == NULL || s->no_sendfile)
+			return sink_flush(s, p, len);
+		if ((r = sink_flush(s, NULL, 0)) < 0)
+			return r;
+		r = conn_sendfile(s->conn, src->fd, src->off, len, &done);
+		s->sent += done;
+		if (r == -EOPNOTSUPP) {	/* e.g. O_APPEND: write(2) from p */
+			s->no_sendfile = 1;
+			return sink_flush(s, p, len);
+		}
+		if (r == 0) {
+			s->chunks++;
+			sink_progress(s);
+		}
+		return r;
+	}
+	if ((r = sink_flush(s, NULL, 0)) < 0)
+		return r;
 	while (len > 0) {
 		/* --delay: small pieces, a second apart, so that a download of
 		 * even a small album is slow enough to watch or interrupt */
@@ -306,12 +383,7 @@ sink_send(struct sink *s, const char *p, size_t len)
 		s->chunks++;
 		p += n;
 		len -= n;
-		if (s->cfg->logging && s->total != RESPONSE_NO_LENGTH)
-			log_msg(LOG_INFO, "sending archive %s: %" PRIu64 " of %" PRIu64 " bytes",
-			    s->hash, s->sent, s->total);
-		else if (s->cfg->logging)
-			log_msg(LOG_INFO, "sending archive %s: %" PRIu64 " of ? bytes (deflate)",
-			    s->hash, s->sent);
+		sink_progress(s);
 	}
 	return 0;
 }
@@ -320,10 +392,11 @@ sink_send(struct sink *s, const char *p, size_t len)
  * before the range are packed (the CRCs in the headers after them need
  * them) but not sent; once the range is sent, stop packing. */
 static int
-sink_write(void *ctx, const void *buf, size_t len)
+sink_write(void *ctx, const void *buf, size_t len, const struct zipstream_src *src)
 {
 	struct sink *s = ctx;
 	uint64_t start = s->pos, end = s->pos + len, from, to;
+	struct zipstream_src part;
 
 	s->pos = end;
 	if (start > s->last)
@@ -333,9 +406,14 @@ sink_write(void *ctx, const void *buf, size_t len)
 	from = start < s->first ? s->first : start;
 	to = end - 1 < s->last ? end : s->last + 1;
 	/* Never send more than Content-Length announced. */
-	if (s->total != RESPONSE_NO_LENGTH && to - from > s->total - s->sent)
+	if (s->total != RESPONSE_NO_LENGTH && to - from > s->total - s->sent - s->pbody)
 		return -EOVERFLOW;
-	return sink_send(s, (const char *)buf + (from - start), (size_t)(to - from));
+	if (src != NULL) {
+		part.fd = src->fd;
+		part.off = src->off + (from - start);
+		src = &part;
+	}
+	return sink_send(s, (const char *)buf + (from - start), (size_t)(to - from), src);
 }
 
 /* A file name for the log: control bytes, backslashes and, in a name that
@@ -382,7 +460,8 @@ serve_archive(const struct conn *c, const struct config *cfg, const struct http_
 	uint64_t total, first = 0, last = 0;
 	int code, n;
 	struct album album = { .fd = -1 };
-	struct sink s = { .conn = c, .cfg = cfg, .hash = hash };
+	static char pend[SINK_BUF];
+	struct sink s = { .conn = c, .cfg = cfg, .hash = hash, .pend = pend };
 	int root = -1, fd, r, hlen, status = EXIT_ANSWERED;
 	long failed = -1;
 
@@ -470,8 +549,8 @@ serve_archive(const struct conn *c, const struct config *cfg, const struct http_
 		lr->error = "response head too long";
 		goto server_error;
 	}
-	r = conn_write(c, head, (size_t)hlen);
-	if (r < 0 || head_only || code == 304) {
+	if (head_only || code == 304) {
+		r = conn_write(c, head, (size_t)hlen);
 		if (r < 0) {
 			lr->interrupted = 1;
 			lr->error = strerror(-r);
@@ -479,12 +558,21 @@ serve_archive(const struct conn *c, const struct config *cfg, const struct http_
 		goto out;
 	}
 
-	/* From here on the status line is sent: a failure can only show as a
-	 * body shorter than Content-Length (or a missing last chunk), so the
-	 * client knows it is broken. */
+	/* From here on the status line counts as sent (it goes out with the
+	 * first body bytes): a failure can only show as a body shorter than
+	 * Content-Length (or a missing last chunk), so the client knows it is
+	 * broken. What is gathered is sent also after a failure: those bytes
+	 * are right, only the rest is missing. */
+	sink_head(&s, head, (size_t)hlen);
 	r = zipstream_write(&album, cfg->deflate, sink_write, &s, &failed);
 	if (r == -ECANCELED && failed < 0)
 		r = 0;		/* the range is sent */
+	if (!client_gone(r)) {
+		int fr = sink_flush(&s, NULL, 0);
+
+		if (r == 0)
+			r = fr;
+	}
 	if (r == 0 && s.chunked)
 		r = conn_write(c, "0\r\n\r\n", 5);
 	lr->bytes_sent = s.sent;

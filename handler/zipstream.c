@@ -2,9 +2,12 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -185,7 +188,7 @@ fix_local(struct fix *f, zipstream_sink sink, void *ctx)
 	le16(z + 2, 16);
 	le64(z + 4, Z32);
 	le64(z + 12, Z32);
-	return fix_keep(f, z, sizeof(z)) < 0 ? -ENOMEM : sink(ctx, f->buf, f->len);
+	return fix_keep(f, z, sizeof(z)) < 0 ? -ENOMEM : sink(ctx, f->buf, f->len, NULL);
 }
 
 /* Its descriptor: signature, CRC, 8-byte sizes. */
@@ -197,7 +200,7 @@ fix_desc(struct fix *f, zipstream_sink sink, void *ctx)
 	memcpy(d, f->buf, 8);
 	le64(d + 8, get32(f->buf + 8));
 	le64(d + 16, get32(f->buf + 12));
-	return sink(ctx, d, sizeof(d));
+	return sink(ctx, d, sizeof(d), NULL);
 }
 
 /* Rebuild the central directory and the end records. */
@@ -268,7 +271,7 @@ fix_tail(struct fix *f, const struct album *a, zipstream_sink sink, void *ctx)
 		le32(rec + 24, min32(usize));
 		le32(rec + 42, min32(off));
 		le16(rec + 30, len - 46 - nl);
-		if ((r = sink(ctx, rec, len)) < 0)
+		if ((r = sink(ctx, rec, len, NULL)) < 0)
 			return r;
 		cd_size += len;
 		n++;
@@ -293,7 +296,7 @@ fix_tail(struct fix *f, const struct album *a, zipstream_sink sink, void *ctx)
 		le32(z + 56, 0x07064b50);
 		le64(z + 64, off + cd_size);
 		le32(z + 72, 1);
-		if ((r = sink(ctx, z, 76)) < 0)
+		if ((r = sink(ctx, z, 76, NULL)) < 0)
 			return r;
 	}
 	memset(z, 0, 22);
@@ -302,7 +305,7 @@ fix_tail(struct fix *f, const struct album *a, zipstream_sink sink, void *ctx)
 	le16(z + 10, n < Z16 ? n : Z16);
 	le32(z + 12, min32(cd_size));
 	le32(z + 16, min32(off));
-	return sink(ctx, z, 22);
+	return sink(ctx, z, 22, NULL);
 }
 
 struct out {
@@ -310,7 +313,27 @@ struct out {
 	void *ctx;
 	int err;		/* first sink error, latched: libarchive 3.6 does not */
 	struct fix *fix;	/* NULL: pass everything through */
+	/* The file data being handed to libarchive: with STORE and no
+	 * blocking, libarchive passes the same pointer on to out_write(),
+	 * and the sink learns where in the file those bytes are. */
+	const char *data;
+	size_t data_len;
+	struct zipstream_src src;	/* fd -1: none */
 };
+
+/* src for the piece p of len bytes, if it lies in the file data */
+static const struct zipstream_src *
+out_src(struct out *o, const unsigned char *p, size_t len, struct zipstream_src *ret)
+{
+	const char *c = (const char *)p;
+
+	if (o->src.fd < 0 || c < o->data || len > o->data_len ||
+	    (size_t)(c - o->data) > o->data_len - len)
+		return NULL;
+	ret->fd = o->src.fd;
+	ret->off = o->src.off + (uint64_t)(c - o->data);
+	return ret;
+}
 
 static int
 fix_write(struct out *o, const unsigned char *p, size_t len)
@@ -324,8 +347,10 @@ fix_write(struct out *o, const unsigned char *p, size_t len)
 
 		if (f->pos < e->at) {
 			/* up to the next edit: as it is */
+			struct zipstream_src src;
+
 			n = e->at - f->pos < len ? (size_t)(e->at - f->pos) : len;
-			if ((r = o->sink(o->ctx, p, n)) < 0)
+			if ((r = o->sink(o->ctx, p, n, out_src(o, p, n, &src))) < 0)
 				return r;
 		} else {
 			n = e->len - f->len < len ? (size_t)(e->len - f->len) : len;
@@ -356,7 +381,13 @@ out_write(struct archive *ar, void *data, const void *buf, size_t len)
 	(void)ar;
 	if (o->err != 0)
 		return -1;
-	r = o->fix != NULL ? fix_write(o, buf, len) : o->sink(o->ctx, buf, len);
+	if (o->fix != NULL) {
+		r = fix_write(o, buf, len);
+	} else {
+		struct zipstream_src src;
+
+		r = o->sink(o->ctx, buf, len, out_src(o, buf, len, &src));
+	}
 	if (r < 0) {
 		o->err = r;
 		return -1;
@@ -364,45 +395,88 @@ out_write(struct archive *ar, void *data, const void *buf, size_t len)
 	return (la_ssize_t)len;
 }
 
+/*
+ * A file is mapped IO_WINDOW bytes at a time and the mapping handed to
+ * libarchive, which passes it on to out_write() (the sink sends it with
+ * sendfile(2) from the page cache) and computes the CRC over it: the data
+ * is never copied into this process. A file that shrinks while mapped
+ * raises SIGBUS when a page past its new end is touched; the handler
+ * below turns that into -ESTALE ("changed while being sent") instead of
+ * a silent death.
+ */
+static sigjmp_buf bus_jmp;
+static volatile sig_atomic_t bus_armed;
+
+static void
+on_sigbus(int sig)
+{
+	if (bus_armed) {
+		bus_armed = 0;
+		siglongjmp(bus_jmp, 1);
+	}
+	signal(sig, SIG_DFL);	/* not ours: die of it */
+	raise(sig);
+}
+
+/* archive_write_data() of a mapping, with SIGBUS caught (nothing in this
+ * frame changes after sigsetjmp(), so nothing can be clobbered). */
+static int
+write_window(struct archive *ar, const char *m, size_t n)
+{
+	int r = 0;
+
+	if (sigsetjmp(bus_jmp, 1) != 0)
+		return -ESTALE;	/* SIGBUS: the file shrank under us */
+	bus_armed = 1;
+	if (archive_write_data(ar, m, n) != (la_ssize_t)n)
+		r = -EPIPE;	/* the sink's error is in struct out */
+	bus_armed = 0;
+	return r;
+}
+
 /* Copy exactly e->size bytes of fd into the archive. */
 static int
-copy_data(struct archive *ar, int fd, const struct album_entry *e, char *buf)
+copy_data(struct archive *ar, struct out *o, int fd, const struct album_entry *e)
 {
-	uint64_t left = e->size;
+	uint64_t off = 0;
 	struct stat st;
+	int r = 0;
 
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	while (left > 0) {
-		size_t want = left < IO_CHUNK ? (size_t)left : IO_CHUNK;
-		ssize_t n = read(fd, buf, want);
+	while (off < e->size) {
+		size_t n = e->size - off < IO_WINDOW ? (size_t)(e->size - off) : IO_WINDOW;
+		char *m = mmap(NULL, n, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, (off_t)off);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+		if (m == MAP_FAILED)
 			return -errno;
-		}
-		if (n == 0)
-			return -ESTALE;	/* shrank since it was listed */
-		if (archive_write_data(ar, buf, (size_t)n) != n)
-			return -EPIPE;	/* the sink's error is in struct out */
-		left -= (uint64_t)n;
+		o->data = m;
+		o->data_len = n;
+		o->src.fd = fd;
+		o->src.off = off;
+		r = write_window(ar, m, n);
+		o->src.fd = -1;
+		munmap(m, n);
+		if (r < 0)
+			break;
+		off += n;
 	}
-	/* grew or was rewritten while we read it: what we sent may mix old
-	 * and new content, so it must not look complete */
+	/* shrank, grew or was rewritten while we sent it: what we sent may
+	 * mix old and new content, so it must not look complete. Also the
+	 * likely cause of a sink error (sendfile(2) found the end early). */
 	if (fstat(fd, &st) < 0 || !album_entry_same(e, &st))
 		return -ESTALE;
-	return 0;
+	return r;
 }
 
 int
 zipstream_write(const struct album *a, int deflate, zipstream_sink sink, void *ctx,
     long *ret_failed)
 {
-	struct out o = { sink, ctx, 0, NULL };
+	struct out o = { sink, ctx, 0, NULL, NULL, 0, { -1, 0 } };
 	struct fix fix = { 0 };
 	struct archive *ar;
 	struct archive_entry *ae = NULL;
-	char *buf = NULL;
+	struct sigaction sa = { .sa_handler = on_sigbus };
 	long failed = -1;
 	size_t i;
 	int r = -EIO;
@@ -419,6 +493,7 @@ zipstream_write(const struct album *a, int deflate, zipstream_sink sink, void *c
 			o.fix = &fix;
 		}
 	}
+	(void)sigaction(SIGBUS, &sa, NULL);
 	ar = archive_write_new();
 	if (ar == NULL) {
 		free(fix.edits);
@@ -428,13 +503,14 @@ zipstream_write(const struct album *a, int deflate, zipstream_sink sink, void *c
 	    archive_write_set_options(ar, deflate ?
 	    "zip:compression=deflate,zip:hdrcharset=UTF-8" :
 	    "zip:compression=store,zip:hdrcharset=UTF-8") != ARCHIVE_OK ||
-	    archive_write_set_bytes_per_block(ar, IO_CHUNK) != ARCHIVE_OK ||
+	    /* no blocking: every piece goes straight to out_write(), file
+	     * data as the very mapping copy_data() passed in */
+	    archive_write_set_bytes_per_block(ar, 0) != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(ar, 1) != ARCHIVE_OK ||
 	    archive_write_open2(ar, &o, NULL, out_write, NULL, NULL) != ARCHIVE_OK)
 		goto out;
 	ae = archive_entry_new();
-	buf = malloc(IO_CHUNK);
-	if (ae == NULL || buf == NULL) {
+	if (ae == NULL) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -467,14 +543,14 @@ zipstream_write(const struct album *a, int deflate, zipstream_sink sink, void *c
 			goto out;
 		}
 		if (fd >= 0) {
-			r = copy_data(ar, fd, e, buf);
+			r = copy_data(ar, &o, fd, e);
 			close(fd);
 			if (r < 0) {
-				if (o.err) {
-					r = o.err;
-				} else {
+				/* a changed file is the cause, whatever the sink says */
+				if (r == -ESTALE || o.err == 0)
 					failed = (long)i;
-				}
+				else
+					r = o.err;
 				goto out;
 			}
 		}
@@ -499,7 +575,6 @@ out:
 		o.err = r;
 	archive_write_free(ar);
 	archive_entry_free(ae);
-	free(buf);
 	free(fix.edits);
 	free(fix.buf);
 	if (r < 0)

@@ -9,9 +9,21 @@
 
 #include "album.h"
 
-/* Receives the archive bytes in order. Returns 0, or a negative errno that
- * stops the stream (the stream then returns that errno). */
-typedef int (*zipstream_sink)(void *ctx, const void *buf, size_t len);
+/* Where a run of archive bytes also lies in a file: the stored data of an
+ * entry is the file's bytes from offset off, so a sink may send it from
+ * the file (sendfile(2)) instead of copying buf. */
+struct zipstream_src {
+	int fd;
+	uint64_t off;
+};
+
+/* Receives the archive bytes in order; src is NULL for the bytes that
+ * libarchive made (headers, descriptors, the central directory), else the
+ * file those bytes were read from. buf always holds the bytes. Returns 0,
+ * or a negative errno that stops the stream (the stream then returns that
+ * errno). */
+typedef int (*zipstream_sink)(void *ctx, const void *buf, size_t len,
+    const struct zipstream_src *src);
 
 /* Must be called once before any other zipstream function: fixes TZ to
  * UTC (libarchive computes DOS times with localtime()). */

@@ -24,12 +24,30 @@ struct counter {
 	unsigned char *mem;	/* kept when small, for reading back */
 	size_t cap;
 	unsigned char tail[98];	/* last 98 bytes: the end records */
+	uint64_t src_bytes;	/* bytes that came with a file position */
+	uint64_t src_checked;	/* ... of which compared with the file */
+	int src_bad;		/* a file position that did not hold buf */
 };
 
 static int
-count(void *ctx, const void *buf, size_t len)
+count(void *ctx, const void *buf, size_t len, const struct zipstream_src *src)
 {
 	struct counter *c = ctx;
+
+	if (src != NULL) {
+		/* the sink may send these bytes from the file instead: they
+		 * must be the file's bytes there (checked for the first 64 MiB) */
+		c->src_bytes += len;
+		if (c->src_checked < 64u << 20) {
+			char *f = malloc(len);
+
+			if (f == NULL || pread(src->fd, f, len, (off_t)src->off) != (ssize_t)len ||
+			    memcmp(f, buf, len) != 0)
+				c->src_bad++;
+			free(f);
+			c->src_checked += len;
+		}
+	}
 
 	if (c->mem != NULL) {
 		if (c->n + len > c->cap)
@@ -160,6 +178,19 @@ check(const char *name, int read_it)
 	ok(r == 0, "%s: stream ok (%s)", name, r ? strerror(-r) : "0");
 	ok(c.n == want, "%s: %zu entries, size %llu == formula %llu", name, al.n,
 	    (unsigned long long)c.n, (unsigned long long)want);
+	{
+		uint64_t data = 0;
+		size_t i;
+
+		for (i = 0; i < al.n; i++)
+			data += al.entries[i].size;
+		/* every stored byte comes with its file position, and the
+		 * position holds those bytes */
+		ok(c.src_bytes == data && c.src_bad == 0,
+		    "%s: %llu of %llu file bytes came with their file position, "
+		    "%llu compared, %d wrong", name, (unsigned long long)c.src_bytes,
+		    (unsigned long long)data, (unsigned long long)c.src_checked, c.src_bad);
+	}
 	{
 		/* APPNOTE 4.4.1.4: a field at its maximum means "see the zip64
 		 * end record", which must then be there, with the true values */

@@ -1,0 +1,166 @@
+#!/bin/bash
+# The benchmark ("make bench"; not part of make check). Side by side, in one
+# run, on loopback: archive-handler under systemd-socket-activate (one
+# process per connection, as with systemd's Accept=yes) against Debian's
+# nginx serving a prebuilt ZIP of the same album with sendfile:
+#
+#   1. throughput of a full download of a 1 GiB album (64 incompressible
+#      files of 16 MiB) into curl: median of RUNS runs each, alternating;
+#   2. requests per second for a 2.2 MB album of 5 files at 8 concurrent
+#      connections (wrk), against nginx serving the same-size file, once
+#      with keep-alive (nginx's default) and once with a connection per
+#      request (what the handler always does);
+#   3. time to first byte for that small album (curl, median of TTFB_RUNS);
+#   4. peak memory of the handler (tests/bench-rss.py): peak RSS (VmHWM)
+#      and peak private memory (RssAnon, sampled every millisecond)
+#      for the small album, the 1 GiB album, a 5 GiB sparse file and a
+#      70,000-file album; the last also as a HEAD, which lists the album but
+#      writes no ZIP, to split our listing from libarchive's central directory.
+#
+# Everything it needs is made in a temporary folder below ${TMPDIR:-/tmp}
+# (about 2.2 GB of disk, removed at the end). Environment: RUNS (5),
+# TTFB_RUNS (21), WRK_SECS (10).
+. "$top_srcdir/tests/lib.sh"
+need nginx wrk curl python3 "$SSA"
+
+RUNS=${RUNS:-5}
+TTFB_RUNS=${TTFB_RUNS:-21}
+WRK_SECS=${WRK_SECS:-10}
+chmod 755 "$T"		# nginx's workers run as nobody
+P=$T/photos W=$T/www
+mkdir -p "$P/gig" "$P/small" "$P/sparse" "$P/many" "$W"
+
+say() { printf '%s\n' "$*" >&2; }
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# --- data -------------------------------------------------------------------
+say "bench: making the albums in $T"
+for i in $(seq -w 0 63); do head -c 16777216 /dev/urandom >"$P/gig/$i.jpg"; done
+for i in 1 2 3 4 5; do head -c 440000 /dev/urandom >"$P/small/$i.jpg"; done
+truncate -s 5G "$P/sparse/5g.bin"
+python3 - "$P/many" <<'EOF'
+import os, sys
+# 70,000 files of 100 bytes in 70 folders of 1,000
+for d in range(70):
+    os.mkdir(f"{sys.argv[1]}/{d:02d}")
+    for f in range(1000):
+        with open(f"{sys.argv[1]}/{d:02d}/{f:04d}.jpg", "wb") as o:
+            o.write(os.urandom(100))
+EOF
+# nginx serves the ZIPs the handler makes (so the bytes are the same)
+for a in gig small; do
+	printf 'GET /archive/%s/ HTTP/1.0\r\n\r\n' "$a" | "$HANDLER" -p "$P" 2>/dev/null |
+		python3 -c 'import sys
+f = sys.stdin.buffer; h = b""
+while not h.endswith(b"\r\n\r\n"): h += f.read(1)
+o = open(sys.argv[1], "wb")
+while d := f.read(1 << 20): o.write(d)' "$W/$a.zip"
+done
+GIG_LEN=$(stat -c %s "$W/gig.zip") SMALL_LEN=$(stat -c %s "$W/small.zip")
+unzip -tqq "$W/gig.zip" && unzip -tqq "$W/small.zip" || { say "bench: bad prebuilt ZIP"; exit 99; }
+cat "$P"/gig/* >/dev/null; cat "$W/gig.zip" >/dev/null	# both in the page cache
+
+# --- servers ------------------------------------------------------------------
+NPORT=$(free_port)
+cat >"$T/nginx.conf" <<EOF
+worker_processes auto;
+pid $T/nginx.pid;
+error_log $T/nginx.err;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	sendfile on;
+	tcp_nopush on;
+	types { application/zip zip; }
+	server {
+		listen 127.0.0.1:$NPORT;
+		root $W;
+	}
+}
+EOF
+nginx -c "$T/nginx.conf" -g 'daemon off;' 2>>"$T/nginx.err" &
+NGINX_PID=$!
+at_exit 'kill $NGINX_PID 2>/dev/null; wait $NGINX_PID 2>/dev/null'
+start_server -- -p "$P"
+wait_for 10 curl -sf -o /dev/null "http://127.0.0.1:$NPORT/small.zip" || { say "bench: nginx did not start"; exit 99; }
+NG=http://127.0.0.1:$NPORT AH=http://127.0.0.1:$PORT
+
+# get URL: one download into /dev/null: "BYTES SECONDS TTFB"
+get() { curl -sS -o /dev/null -w '%{size_download} %{time_total} %{time_starttransfer}\n' "$1"; }
+
+# --- 1. throughput --------------------------------------------------------------
+say "bench: 1 GiB album, $RUNS runs each"
+: >"$T/tp.ng"; : >"$T/tp.ah"
+for r in $(seq "$RUNS"); do
+	for s in ng ah; do
+		if [ $s = ng ]; then u=$NG/gig.zip; else u=$AH/archive/gig/; fi
+		read -r bytes secs _ < <(get "$u")
+		[ "$bytes" = "$GIG_LEN" ] || { say "bench: $u: $bytes bytes, not $GIG_LEN"; exit 1; }
+		awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.1f\n", b / s / 1e6 }' >>"$T/tp.$s"
+	done
+done
+TP_NG=$(median <"$T/tp.ng") TP_AH=$(median <"$T/tp.ah")
+
+# --- 2. requests per second -------------------------------------------------------
+# wrk URL [HEADER]: requests/s; fails on any socket error or non-2xx answer
+wrkrate() {
+	local out
+	out=$(wrk -t2 -c8 -d"${WRK_SECS}s" ${2:+-H "$2"} "$1") || return 1
+	if grep -qE 'Socket errors|Non-2xx' <<<"$out"; then say "bench: wrk $1: errors:"; say "$out"; return 1; fi
+	awk '$1 == "Requests/sec:" { print $2 }' <<<"$out"
+}
+say "bench: ${SMALL_LEN}-byte album at 8 connections, $WRK_SECS s each"
+RPS_NG=$(wrkrate "$NG/small.zip") || exit 1
+RPS_NGC=$(wrkrate "$NG/small.zip" 'Connection: close') || exit 1
+RPS_AH=$(wrkrate "$AH/archive/small/") || exit 1
+
+# --- 3. time to first byte ------------------------------------------------------------
+say "bench: time to first byte, $TTFB_RUNS runs each"
+: >"$T/ttfb.ng"; : >"$T/ttfb.ah"
+for r in $(seq "$TTFB_RUNS"); do
+	get "$NG/small.zip" | awk '{ print $3 * 1000 }' >>"$T/ttfb.ng"
+	get "$AH/archive/small/" | awk '{ print $3 * 1000 }' >>"$T/ttfb.ah"
+done
+TTFB_NG=$(median <"$T/ttfb.ng") TTFB_AH=$(median <"$T/ttfb.ah")
+
+# --- 4. memory -----------------------------------------------------------------------------
+say "bench: peak memory"
+rss() { python3 "$top_srcdir/tests/bench-rss.py" "$HANDLER" "$P" "$@"; }
+read -r M_SMALL_HWM M_SMALL_ANON _ < <(rss GET /archive/small/) || exit 1
+read -r M_GIG_HWM M_GIG_ANON _ < <(rss GET /archive/gig/) || exit 1
+read -r M_SP_HWM M_SP_ANON _ < <(rss GET /archive/sparse/) || exit 1
+read -r M_MANY_HWM M_MANY_ANON M_MANY_LEN < <(rss GET /archive/many/) || exit 1
+read -r M_MANYH_HWM M_MANYH_ANON _ < <(rss HEAD /archive/many/) || exit 1
+read -r M_SMALLH_HWM M_SMALLH_ANON _ < <(rss HEAD /archive/small/) || exit 1
+
+# --- the table ---------------------------------------------------------------------------------
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v >= t ? "met" : "NOT met") }'; }
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+echo "archive-handler benchmark, $(date -u +%Y-%m-%d)"
+echo "machine: $(nproc) x $cpu, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)," \
+	"Linux $(uname -r), $(. /etc/os-release; echo "$PRETTY_NAME"), nginx $(nginx -v 2>&1 | sed 's|.*/||'), libarchive $(pkg-config --modversion libarchive)"
+echo
+printf '%-44s %14s %14s %7s %s\n' "measure" "archive-handler" "nginx" "ratio" "target"
+printf '%-44s %14s %14s %7s %s\n' "1 GiB album, MB/s (median of $RUNS)" "$TP_AH" "$TP_NG" \
+	"$(ratio "$TP_AH" "$TP_NG")" ">= 0.90: $(verdict "$(ratio "$TP_AH" "$TP_NG")" 0.9)"
+printf '%-44s %14s %14s %7s %s\n' "2.2 MB album, requests/s, 8 conns" "$RPS_AH" "$RPS_NG" \
+	"$(ratio "$RPS_AH" "$RPS_NG")" ">= 0.50: $(verdict "$(ratio "$RPS_AH" "$RPS_NG")" 0.5)"
+printf '%-44s %14s %14s %7s %s\n' "  ... nginx with a connection per request" "$RPS_AH" "$RPS_NGC" \
+	"$(ratio "$RPS_AH" "$RPS_NGC")" ""
+printf '%-44s %14s %14s %7s %s\n' "2.2 MB album, time to first byte, ms (median)" "$TTFB_AH" "$TTFB_NG" \
+	"$(ratio "$TTFB_AH" "$TTFB_NG")" ""
+echo
+echo "handler memory, KiB                            peak RSS  peak RssAnon"
+mem() { printf '%-44s %12s %12s\n' "$@"; }
+mem "2.2 MB album ($SMALL_LEN bytes)" "$M_SMALL_HWM" "$M_SMALL_ANON"
+mem "1 GiB album ($GIG_LEN bytes)" "$M_GIG_HWM" "$M_GIG_ANON"
+mem "5 GiB sparse file" "$M_SP_HWM" "$M_SP_ANON"
+mem "70,000 files ($M_MANY_LEN bytes)" "$M_MANY_HWM" "$M_MANY_ANON"
+mem "70,000 files, HEAD (listing only)" "$M_MANYH_HWM" "$M_MANYH_ANON"
+mem "2.2 MB album, HEAD" "$M_SMALLH_HWM" "$M_SMALLH_ANON"
+flat=$(awk -v s="$M_SMALL_HWM" -v g="$M_GIG_HWM" -v p="$M_SP_HWM" \
+	'BEGIN { print (g <= s + 1024 && p <= s + 1024 && g < 8192 && p < 8192 && s < 8192) ? "met" : "NOT met" }')
+echo "target: 1 GiB and 5 GiB peak RSS <= 2.2 MB album's + 1024 KiB, all < 8192 KiB: $flat"
+echo "70,000 files: our listing $((M_MANYH_ANON - M_SMALLH_ANON)) KiB (HEAD minus small HEAD)," \
+	"libarchive's central directory and the rest of the ZIP writer $((M_MANY_ANON - M_MANYH_ANON)) KiB (GET minus HEAD), RssAnon"
