@@ -15,15 +15,19 @@
 #      and peak private memory (RssAnon, sampled every millisecond)
 #      for the small album, the 1 GiB album, a 5 GiB sparse file and a
 #      70,000-file album; the last also as a HEAD, which lists the album but
-#      writes no ZIP, to split our listing from libarchive's central directory.
+#      writes no ZIP, to split our listing from libarchive's central directory;
+#   5. what starting a process costs, the floor under (2) and (3): /bin/true,
+#      an empty main() linked with libsystemd, one linked like the handler
+#      (libarchive, libsystemd, zlib), and the handler itself.
 #
 # Everything it needs is made in a temporary folder below ${TMPDIR:-/tmp}
-# (about 2.2 GB of disk, removed at the end). Environment: RUNS (5),
-# TTFB_RUNS (21), WRK_SECS (10).
+# (about 2.2 GB of disk, removed at the end). Environment: RUNS (7),
+# TTFB_RUNS (21), WRK_SECS (10), STARTS (300).
 . "$top_srcdir/tests/lib.sh"
-need nginx wrk curl python3 "$SSA"
+need nginx wrk curl python3 cc pkg-config "$SSA"
 
-RUNS=${RUNS:-5}
+RUNS=${RUNS:-7}
+STARTS=${STARTS:-300}
 TTFB_RUNS=${TTFB_RUNS:-21}
 WRK_SECS=${WRK_SECS:-10}
 chmod 755 "$T"		# nginx's workers run as nobody
@@ -93,7 +97,9 @@ say "bench: 1 GiB album, $RUNS runs each"
 : >"$T/tp.ng"; : >"$T/tp.ah"
 for r in $(seq "$RUNS"); do
 	for s in ng ah; do
-		if [ $s = ng ]; then u=$NG/gig.zip; else u=$AH/archive/gig/; fi
+		# both from the page cache: this host reclaims idle cache
+		if [ $s = ng ]; then u=$NG/gig.zip; cat "$W/gig.zip" >/dev/null
+		else u=$AH/archive/gig/; cat "$P"/gig/* >/dev/null; fi
 		read -r bytes secs _ < <(get "$u")
 		[ "$bytes" = "$GIG_LEN" ] || { say "bench: $u: $bytes bytes, not $GIG_LEN"; exit 1; }
 		awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.1f\n", b / s / 1e6 }' >>"$T/tp.$s"
@@ -133,6 +139,39 @@ read -r M_MANY_HWM M_MANY_ANON M_MANY_LEN < <(rss GET /archive/many/) || exit 1
 read -r M_MANYH_HWM M_MANYH_ANON _ < <(rss HEAD /archive/many/) || exit 1
 read -r M_SMALLH_HWM M_SMALLH_ANON _ < <(rss HEAD /archive/small/) || exit 1
 
+# --- 5. what a process start costs ---------------------------------------------------
+# The handler is one process per connection. How much of a request is just
+# starting a program linked as it is: spawn each PROGRAM STARTS times,
+# stdin the HEAD request, and count wall time and the CPU time of the children.
+say "bench: start-up cost, $STARTS starts each"
+printf 'int main(void) { return 0; }\n' >"$T/empty.c"
+cc -o "$T/empty-libsystemd" "$T/empty.c" -Wl,--no-as-needed $(pkg-config --libs libsystemd) &&
+cc -o "$T/empty-linked" "$T/empty.c" -Wl,--no-as-needed $(pkg-config --libs libarchive libsystemd zlib) ||
+	{ say "bench: cannot compile the start-up probes"; exit 99; }
+printf 'HEAD /archive/small/ HTTP/1.0\r\n\r\n' >"$T/head.req"
+printf 'GET /archive/small/ HTTP/1.0\r\n\r\n' >"$T/get.req"
+starts() { # REQUEST PROGRAM ARGS...: "WALL_MS CPU_MS" per start
+	python3 - "$STARTS" "$@" <<'PY'
+import os, resource, subprocess, sys, time
+n, req, argv = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+t0 = time.monotonic()
+for _ in range(n):
+    with open(req, "rb") as f:
+        subprocess.run(argv, stdin=f, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+t = time.monotonic() - t0
+r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime
+print(f"{t / n * 1000:.2f} {cpu / n * 1000:.2f}")
+PY
+}
+read -r S_TRUE_W S_TRUE_C < <(starts "$T/head.req" /bin/true)
+read -r S_SD_W S_SD_C < <(starts "$T/head.req" "$T/empty-libsystemd")
+read -r S_LINK_W S_LINK_C < <(starts "$T/head.req" "$T/empty-linked")
+read -r S_HEAD_W S_HEAD_C < <(starts "$T/head.req" "$HANDLER" -p "$P")
+read -r S_GET_W S_GET_C < <(starts "$T/get.req" "$HANDLER" -p "$P")
+NLIBS=$(ldd "$HANDLER" | grep -c '=>')
+
 # --- the table ---------------------------------------------------------------------------------
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v >= t ? "met" : "NOT met") }'; }
@@ -164,3 +203,10 @@ flat=$(awk -v s="$M_SMALL_HWM" -v g="$M_GIG_HWM" -v p="$M_SP_HWM" \
 echo "target: 1 GiB and 5 GiB peak RSS <= 2.2 MB album's + 1024 KiB, all < 8192 KiB: $flat"
 echo "70,000 files: our listing $((M_MANYH_ANON - M_SMALLH_ANON)) KiB (HEAD minus small HEAD)," \
 	"libarchive's central directory and the rest of the ZIP writer $((M_MANY_ANON - M_MANYH_ANON)) KiB (GET minus HEAD), RssAnon"
+echo
+echo "one process start, ms per start (wall, CPU; $STARTS starts, stdin a file)"
+printf '%-60s %7s %7s\n' "/bin/true" "$S_TRUE_W" "$S_TRUE_C"
+printf '%-60s %7s %7s\n' "empty main() linked with libsystemd" "$S_SD_W" "$S_SD_C"
+printf '%-60s %7s %7s\n' "empty main() linked like the handler ($NLIBS libraries)" "$S_LINK_W" "$S_LINK_C"
+printf '%-60s %7s %7s\n' "archive-handler: HEAD of the 2.2 MB album" "$S_HEAD_W" "$S_HEAD_C"
+printf '%-60s %7s %7s\n' "archive-handler: GET of the 2.2 MB album (into /dev/null)" "$S_GET_W" "$S_GET_C"
