@@ -55,6 +55,10 @@
  * adds to it (tests/bench.sh, peak RSS). */
 #define IO_WINDOW		(1024 * 1024)
 
+/* Files up to this size are read(2) into a buffer instead: for them a
+ * mapping costs more system time than the copy. */
+#define SMALL_FILE		(64 * 1024)
+
 /* Response pieces below SINK_PIECE bytes (the head, ZIP headers, small
  * files) are gathered in a buffer of SINK_BUF and sent together. */
 #define SINK_PIECE		(16 * 1024)

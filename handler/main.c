@@ -330,7 +330,9 @@ sink_send(struct sink *s, const char *p, size_t len, const struct zipstream_src 
 	int r;
 
 	if (!s->chunked && !s->cfg->delay) {
-		if (len < SINK_PIECE && s->plen + len <= SINK_BUF) {
+		if (len < SINK_PIECE) {
+			if (s->plen + len > SINK_BUF && (r = sink_flush(s, NULL, 0)) < 0)
+				return r;
 			memcpy(s->pend + s->plen, p, len);
 			s->plen += len;
 			s->pbody += len;
