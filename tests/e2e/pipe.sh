@@ -20,12 +20,14 @@ check "the log line went to stderr" grep -q '" 200 .* completed' "$T/log"
 
 # appended to a file (O_APPEND: sendfile(2) refuses it, the handler falls
 # back to write(2)) and into a pipe: the same bytes as into a file
+# (bodies compared: the heads differ in Date:)
 printf 'old\n' >"$T/appended"
 "$HANDLER" -p photos <"$T/request.http" >>"$T/appended" 2>/dev/null
-check "appended (>>): the same bytes after the old line" \
-	cmp -s <(tail -c +5 "$T/appended") "$T/response.http"
+tail -c +5 "$T/appended" >"$T/appended.http"
+check "appended (>>): the old line kept" test "$(head -n1 "$T/appended")" = old
+check "appended (>>): the same body" cmp -s <(body "$T/appended.http") <(body "$T/response.http")
 "$HANDLER" -p photos <"$T/request.http" 2>/dev/null | cat >"$T/piped"
-check "into a pipe: the same bytes" cmp -s "$T/piped" "$T/response.http"
+check "into a pipe: the same body" cmp -s <(body "$T/piped") <(body "$T/response.http")
 
 # from a pipe rather than a file, and HTTP/1.0
 printf 'GET /archive/%s HTTP/1.0\r\n\r\n' "$SAMPLE2" | "$HANDLER" -p photos 2>/dev/null >"$T/r2"
