@@ -53,7 +53,7 @@
 /* A photo is mapped and handed to libarchive this many bytes at a time.
  * Mapped pages count in the resident set: this bounds what a large file
  * adds to it (tests/bench.sh, peak RSS). */
-#define IO_WINDOW		(1024 * 1024)
+#define IO_WINDOW		(512 * 1024)
 
 /* Files up to this size are read(2) into a buffer instead: for them a
  * mapping costs more system time than the copy. */
