@@ -2,9 +2,9 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -420,8 +420,9 @@ on_sigbus(int sig)
 	raise(sig);
 }
 
-/* archive_write_data() of a mapping, with SIGBUS caught (nothing in this
- * frame changes after sigsetjmp(), so nothing can be clobbered). */
+/* archive_write_data() of a mapping (or of a buffer: then SIGBUS cannot
+ * come), with SIGBUS caught (nothing in this frame changes after
+ * sigsetjmp(), so nothing can be clobbered). */
 static int
 write_window(struct archive *ar, const struct out *o, const char *m, size_t n)
 {
@@ -438,59 +439,65 @@ write_window(struct archive *ar, const struct out *o, const char *m, size_t n)
 	return r;
 }
 
-/* Copy exactly e->size bytes of fd into the archive. */
+/* Hand n bytes at p, which are fd's bytes from off, to libarchive. */
+static int
+feed(struct archive *ar, struct out *o, int fd, uint64_t off, const char *p, size_t n)
+{
+	int r;
+
+	o->data = p;
+	o->data_len = n;
+	o->src.fd = fd;
+	o->src.off = off;
+	r = write_window(ar, o, p, n);
+	o->src.fd = -1;
+	return r;
+}
+
+/* Read exactly size bytes of fd into buf: 0, -errno, or -ESTALE if the
+ * file ended early (it shrank since it was listed). */
+static int
+read_all(int fd, char *buf, size_t size)
+{
+	size_t got = 0;
+
+	while (got < size) {
+		ssize_t n = read(fd, buf + got, size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -ESTALE;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+/* Copy exactly e->size bytes of fd into the archive: a small file read
+ * whole (a mapping costs more than the copy), a larger one mapped a window
+ * at a time. */
 static int
 copy_data(struct archive *ar, struct out *o, int fd, const struct album_entry *e)
 {
 	static char small[SMALL_FILE];
-	uint64_t off = 0;
 	struct stat st;
+	uint64_t off;
 	int r = 0;
 
 	if (e->size <= SMALL_FILE) {
-		/* a mapping costs more than a copy of a small file */
-		size_t got = 0;
-
-		while (got < e->size) {
-			ssize_t n = read(fd, small + got, (size_t)e->size - got);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0) {
-				r = n < 0 ? -errno : -ESTALE;	/* 0: shrank */
-				break;
-			}
-			got += (size_t)n;
-		}
-		if (r == 0 && e->size > 0) {
-			o->data = small;
-			o->data_len = got;
-			o->src.fd = fd;
-			o->src.off = 0;
-			if (archive_write_data(ar, small, got) != (la_ssize_t)got || o->err != 0)
-				r = -EPIPE;	/* the sink's error is in struct out */
-			o->src.fd = -1;
-		}
-		off = e->size;	/* skip the loop below */
+		if ((r = read_all(fd, small, (size_t)e->size)) == 0 && e->size > 0)
+			r = feed(ar, o, fd, 0, small, (size_t)e->size);
 	} else {
 		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	}
-	while (r == 0 && off < e->size) {
-		size_t n = e->size - off < IO_WINDOW ? (size_t)(e->size - off) : IO_WINDOW;
-		char *m = mmap(NULL, n, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, (off_t)off);
+		for (off = 0; r == 0 && off < e->size; off += IO_WINDOW) {
+			size_t n = e->size - off < IO_WINDOW ? (size_t)(e->size - off) : IO_WINDOW;
+			char *m = mmap(NULL, n, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, (off_t)off);
 
-		if (m == MAP_FAILED)
-			return -errno;
-		o->data = m;
-		o->data_len = n;
-		o->src.fd = fd;
-		o->src.off = off;
-		r = write_window(ar, o, m, n);
-		o->src.fd = -1;
-		munmap(m, n);
-		if (r < 0)
-			break;
-		off += n;
+			if (m == MAP_FAILED)
+				return -errno;
+			r = feed(ar, o, fd, off, m, n);
+			munmap(m, n);
+		}
 	}
 	/* shrank, grew or was rewritten while we sent it: what we sent may
 	 * mix old and new content, so it must not look complete. Also the

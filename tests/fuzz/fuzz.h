@@ -49,4 +49,18 @@ fuzz_fail(const char *name, const char *expr, const char *file, int line)
 #define CHECK(name, cond) \
 	((cond) ? (void)0 : fuzz_fail((name), #cond, __FILE__, __LINE__))
 
+/* A routed hash: 1 to max bytes of [0-9A-Za-z_-], NUL-terminated within
+ * max + 1 bytes (both targets check what path_route() returns). */
+static inline void
+fuzz_check_hash(const char *hash, size_t max)
+{
+	size_t i, hlen = strnlen(hash, max + 1);
+
+	CHECK("route-hash", hlen >= 1 && hlen <= max);
+	for (i = 0; i < hlen && i <= max; i++)
+		CHECK("route-hash", (hash[i] >= '0' && hash[i] <= '9') ||
+		    (hash[i] >= 'a' && hash[i] <= 'z') || (hash[i] >= 'A' && hash[i] <= 'Z') ||
+		    hash[i] == '-' || hash[i] == '_');
+}
+
 #endif

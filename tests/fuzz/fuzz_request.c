@@ -315,7 +315,7 @@ static void
 check_route(const char *target, size_t len)
 {
 	char hash[HASH_MAX + 2], want[HASH_MAX + 1], *copy;
-	size_t i, hlen;
+	size_t i;
 	int r, rr;
 
 	memset(hash, 'Z', sizeof(hash));
@@ -332,12 +332,7 @@ check_route(const char *target, size_t len)
 		for (i = 0; i < sizeof(hash); i++)
 			CHECK("route-untouched", hash[i] == 'Z');
 	} else {
-		hlen = strnlen(hash, HASH_MAX + 1);
-		CHECK("route-hash", hlen >= 1 && hlen <= HASH_MAX);
-		for (i = 0; i < hlen && i <= HASH_MAX; i++)
-			CHECK("route-hash", (hash[i] >= '0' && hash[i] <= '9') ||
-			    (hash[i] >= 'a' && hash[i] <= 'z') || (hash[i] >= 'A' && hash[i] <= 'Z') ||
-			    hash[i] == '-' || hash[i] == '_');
+		fuzz_check_hash(hash, HASH_MAX);
 	}
 	if (r == -EINVAL)
 		CHECK("route-einval", memchr(target, '%', len) != NULL);
