@@ -55,6 +55,10 @@
  * adds to it (tests/bench.sh, peak RSS). */
 #define IO_WINDOW		(512 * 1024)
 
+/* Before a larger file's local header, its CRC is computed from pieces of
+ * this size read(2) into a buffer that stays in the L2 cache. */
+#define CRC_PIECE		(128 * 1024)
+
 /* Files up to this size are read(2) into a buffer instead: for them a
  * mapping costs more system time than the copy. */
 #define SMALL_FILE		(64 * 1024)

@@ -22,6 +22,7 @@ struct album_entry {
 	ino_t ino;
 	int32_t mtime_nsec;
 	int32_t ctime_nsec;
+	uint32_t crc;		/* CRC-32, set by zipstream_write() (STORE) */
 	uint16_t path_len;	/* <= ALBUM_PATH_MAX */
 	uint8_t is_dir;
 };

@@ -7,7 +7,4 @@
 /* Calls so far (tests/unit/test_crc32 checks that libarchive's arrive). */
 extern unsigned long ah_crc32_calls;
 
-/* 1 when the PCLMULQDQ path is used on this CPU, else 0 (zlib's code). */
-int ah_crc32_accelerated(void);
-
 #endif

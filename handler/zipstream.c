@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crc.h"
 #include "zipstream.h"
 
 #define Z32	0xffffffffULL
@@ -29,63 +30,60 @@ static void le32(unsigned char *p, uint64_t v) { le16(p, v); le16(p + 2, v >> 16
 static void le64(unsigned char *p, uint64_t v) { le32(p, v); le32(p + 4, v >> 32); }
 static uint64_t get16(const unsigned char *p) { return p[0] | (uint64_t)p[1] << 8; }
 static uint64_t get32(const unsigned char *p) { return get16(p) | get16(p + 2) << 16; }
-static uint64_t get64(const unsigned char *p) { return get32(p) | get32(p + 4) << 32; }
 static uint64_t min32(uint64_t v) { return v < Z32 ? v : Z32; }
 
 /*
  * Layout written by libarchive 3.6 for STORE entries with only mtime set
  * (archive_write_set_format_zip.c):
- *   local header  30 + name + UT(9) + ux(15) [+ zip64 extra 20]
+ *   local header  30 + name + UT(9) + ux(15) [+ zip64 extra 20], with
+ *                 general-purpose bit 3 and CRC 0 for files
  *   file data     size
- *   descriptor    16, or 24 with the zip64 extra (files only: bit 3 is set)
+ *   descriptor    16, or 24 with the zip64 extra (files only)
  *   central entry 46 + name + UT(9) + ux(15) [+ zip64 extra 4 + 8 per field]
  *   end record    22 [+ zip64 end record 56 + locator 20]
+ *
+ * What we send (the STORE layout every reader accepts, as Python's
+ * zipfile and nginx's mod_zip write it): no data descriptors, bit 3
+ * clear, the CRC and the sizes in the local header; each local header
+ * equal to its central entry in version needed, flags, method, time,
+ * CRC, sizes, name and extras (but the zip64 extra, whose fields APPNOTE
+ * 4.5.3 fixes differently for the two). We compute each file's CRC before
+ * its local header goes out (crc_file()) and rewrite libarchive's stream
+ * on the way (struct fix below).
  *
  * APPNOTE 4.4/4.5: a field set to its maximum (0xffffffff, 0xffff) means
  * "the value is in the zip64 record". libarchive uses the zip64 forms only
  * for values strictly above the maximum, so a file of exactly 0xffffffff
  * bytes, a local header or central directory at exactly offset 0xffffffff
- * or exactly 65535 entries get the sentinel without its zip64 record. We
- * correct those archives on the way out (struct fix below); the rule of the
- * result, which this function computes, is simply ">= the maximum":
- *   - a file of size >= 0xffffffff has the local zip64 extra and a 24-byte
- *     descriptor;
+ * or exactly 65535 entries would get the sentinel without its zip64
+ * record. The rule of what we send is simply ">= the maximum":
+ *   - a file of size >= 0xffffffff has the local zip64 extra (both sizes);
  *   - a central entry whose size or local-header offset is >= 0xffffffff
  *     has a zip64 extra with each such field (8 bytes each; sizes count
- *     twice: uncompressed and compressed);
+ *     twice: uncompressed and compressed), and then version needed 4.5 in
+ *     the central entry and in the local header alike;
  *   - zip64 end records when the central directory's size or offset is
  *     >= 0xffffffff or there are >= 65535 entries.
- * Returns the archive size; *ret_cd the central directory's offset, *ret_fix
- * whether libarchive's output needs correcting.
+ * Returns the archive size; *ret_cd the central directory's offset.
  */
 static uint64_t
-layout(const struct album *a, uint64_t *ret_cd, int *ret_fix)
+layout(const struct album *a, uint64_t *ret_cd)
 {
 	uint64_t off = 0, cd = 0;
-	int fix = 0;
 	size_t i;
 
 	for (i = 0; i < a->n; i++) {
 		const struct album_entry *e = &a->entries[i];
 		uint64_t name = e->path_len, s = e->size;
-		int z64 = s >= Z32;
 
 		cd += 46 + name + 24;
 		if (s >= Z32 || off >= Z32)
 			cd += 4 + 8 * ((s >= Z32 ? 2 : 0) + (off >= Z32 ? 1 : 0));
-		if (s == Z32 || off == Z32)
-			fix = 1;
-		off += 30 + name + 24 + (z64 ? 20 : 0);
-		if (!e->is_dir)
-			off += s + (z64 ? 24 : 16);
+		off += 30 + name + 24 + (s >= Z32 ? 20 : 0) + s;
 	}
-	if (cd >= Z32 || off >= Z32 || a->n >= Z16) {
-		if (cd == Z32 || off == Z32 || a->n == Z16)
-			fix = 1;
+	if (cd >= Z32 || off >= Z32 || a->n >= Z16)
 		cd += 56 + 20;
-	}
 	*ret_cd = off;
-	*ret_fix = fix;
 	return off + cd + 22;
 }
 
@@ -93,197 +91,139 @@ uint64_t
 zipstream_size(const struct album *a)
 {
 	uint64_t cd;
-	int fix;
 
-	return layout(a, &cd, &fix);
+	return layout(a, &cd);
 }
 
 /*
- * The correction. Only for the rare albums layout() flags; everything else
- * passes through untouched. In libarchive's output stream we rewrite:
- *   - the local header of each file of exactly 0xffffffff bytes: + zip64
- *     extra (sizes), version needed 4.5;
- *   - its 16-byte data descriptor: the 24-byte zip64 form;
- *   - the central directory and end records, from libarchive's central
- *     directory: every entry's zip64 extra rebuilt for the offsets after the
- *     insertions above, by the rule of layout(); the end records likewise.
- * Regions are found by their offsets in libarchive's output, which we know
- * from the same arithmetic.
+ * The rewrite of libarchive's STORE stream, one region at a time, in
+ * constant memory. For entry i, libarchive writes its local header
+ * (collected whole, then rewritten and sent), the file data (passed
+ * through), and for a file its descriptor (dropped); then one central
+ * entry per entry (each collected and rebuilt for our offsets), then its
+ * end records (dropped: ours are made at the end, fix_end()). Region
+ * lengths follow from the layout above: libarchive's local header has a
+ * zip64 extra for sizes > 0xffffffff, its descriptor is 24 bytes then.
  */
-enum { EDIT_LOCAL, EDIT_DESC, EDIT_TAIL };
+enum { P_LOCAL, P_DATA, P_DESC, P_CENTRAL, P_END };
 
-struct edit {
-	uint64_t at;		/* offset in libarchive's output */
-	uint64_t len;		/* bytes replaced (EDIT_TAIL: to the end) */
-	int kind;
-};
+/* The longest header libarchive writes for our entries: a central entry
+ * with a name of ALBUM_PATH_MAX bytes, UT, ux and a zip64 extra. */
+#define FIX_HDR_MAX	(46 + ALBUM_PATH_MAX + 9 + 15 + 28)
 
 struct fix {
-	struct edit *edits;
-	size_t n, next;
-	uint64_t pos;		/* libarchive's output so far */
-	unsigned char *buf;	/* the region being collected */
-	size_t len, cap;
-	uint64_t out_cd;	/* the central directory's offset in our output */
+	const struct album *a;
+	size_t i;		/* entry of the region */
+	int phase;
+	uint64_t left;		/* P_DATA, P_DESC: bytes left in the region */
+	uint64_t off;		/* our offset of entry i's local header */
+	uint64_t cd_size;	/* our central directory so far */
+	unsigned char buf[FIX_HDR_MAX];	/* a header being collected */
+	size_t len;
 };
 
-static int
-fix_plan(const struct album *a, struct fix *f)
+/* version needed to extract: 4.5 where the entry has zip64 fields */
+static uint64_t
+need_version(uint64_t libarchive_value, uint64_t size, uint64_t off)
 {
-	uint64_t off = 0;	/* libarchive's offsets */
-	size_t i, k = 0, big = 0;
-
-	for (i = 0; i < a->n; i++)
-		if (a->entries[i].size == Z32)
-			big++;
-	f->edits = calloc(2 * big + 1, sizeof(*f->edits));
-	if (f->edits == NULL)
-		return -ENOMEM;
-	for (i = 0; i < a->n; i++) {
-		const struct album_entry *e = &a->entries[i];
-		uint64_t hdr = 30 + e->path_len + 24 + (e->size > Z32 ? 20 : 0);
-
-		if (e->size == Z32) {
-			f->edits[k++] = (struct edit){ off, hdr, EDIT_LOCAL };
-			f->edits[k++] = (struct edit){ off + hdr + e->size, 16, EDIT_DESC };
-		}
-		off += hdr;
-		if (!e->is_dir)
-			off += e->size + (e->size > Z32 ? 24 : 16);
-	}
-	f->edits[k++] = (struct edit){ off, UINT64_MAX, EDIT_TAIL };
-	f->n = k;
-	return 0;
+	return size >= Z32 || off >= Z32 ? 45 : libarchive_value;
 }
 
-static int
-fix_keep(struct fix *f, const void *buf, size_t len)
-{
-	if (f->len + len > f->cap) {
-		size_t cap = f->cap ? f->cap : 4096;
-		unsigned char *p;
-
-		while (cap < f->len + len)
-			cap *= 2;
-		p = realloc(f->buf, cap);
-		if (p == NULL)
-			return -ENOMEM;
-		f->buf = p;
-		f->cap = cap;
-	}
-	memcpy(f->buf + f->len, buf, len);
-	f->len += len;
-	return 0;
-}
-
-/* A local header of a 0xffffffff-byte file: add the zip64 extra. */
+/* Entry i's local header, collected whole: bit 3 off, the CRC in, the
+ * zip64 extra for a file of exactly 0xffffffff bytes. */
 static int
 fix_local(struct fix *f, zipstream_sink sink, void *ctx)
 {
-	unsigned char z[20];
+	const struct album_entry *e = &f->a->entries[f->i];
+	unsigned char *h = f->buf;
 
-	le16(f->buf + 4, 45);
-	le16(f->buf + 28, get16(f->buf + 28) + sizeof(z));
-	le16(z, 1);
-	le16(z + 2, 16);
-	le64(z + 4, Z32);
-	le64(z + 12, Z32);
-	return fix_keep(f, z, sizeof(z)) < 0 ? -ENOMEM : sink(ctx, f->buf, f->len, NULL);
+	le16(h + 4, need_version(get16(h + 4), e->size, f->off));
+	le16(h + 6, get16(h + 6) & ~8u);
+	le32(h + 14, e->crc);
+	if (e->size == Z32) {
+		unsigned char *z = h + f->len;
+
+		le16(h + 28, get16(h + 28) + 20);
+		le16(z, 1);
+		le16(z + 2, 16);
+		le64(z + 4, Z32);
+		le64(z + 12, Z32);
+		f->len += 20;
+	}
+	return sink(ctx, h, f->len, NULL);
 }
 
-/* Its descriptor: signature, CRC, 8-byte sizes. */
+/* One central entry, collected whole: rebuilt for our offsets. */
 static int
-fix_desc(struct fix *f, zipstream_sink sink, void *ctx)
+fix_central(struct fix *f, zipstream_sink sink, void *ctx)
 {
-	unsigned char d[24];
-
-	memcpy(d, f->buf, 8);
-	le64(d + 8, get32(f->buf + 8));
-	le64(d + 16, get32(f->buf + 12));
-	return sink(ctx, d, sizeof(d), NULL);
-}
-
-/* Rebuild the central directory and the end records. */
-static int
-fix_tail(struct fix *f, const struct album *a, zipstream_sink sink, void *ctx)
-{
-	const unsigned char *p = f->buf, *end = f->buf + f->len;
-	uint64_t off = 0, cd_size = 0, n = 0;	/* our offsets */
-	unsigned char rec[46 + 65535 + 32], z[76];
-	size_t i = 0;
+	const struct album_entry *e = &f->a->entries[f->i];
+	unsigned char *p = f->buf, rec[FIX_HDR_MAX + 28], z[28];
+	uint64_t nl = get16(p + 28), xl = get16(p + 30), x;
+	uint64_t s = e->size, off = f->off;
+	const unsigned char *xp = p + 46 + nl;
+	size_t len, zl = 4;
 	int r;
 
-	while (end - p >= 46 && get32(p) == 0x02014b50) {
-		uint64_t nl = get16(p + 28), xl = get16(p + 30), cl = get16(p + 32);
-		uint64_t usize = get32(p + 24), csize = get32(p + 20), x = 0;
-		const unsigned char *xp = p + 46 + nl;
-		size_t len = 0, zl;
-
-		if (i >= a->n || (uint64_t)(end - p) < 46 + nl + xl + cl || cl != 0)
-			return -EPROTO;
-		/* the true sizes: libarchive's zip64 extra if it wrote one */
-		while (x + 4 <= xl) {
-			uint64_t id = get16(xp + x), sz = get16(xp + x + 2);
-
-			if (x + 4 + sz > xl)
-				return -EPROTO;
-			if (id == 1) {
-				const unsigned char *q = xp + x + 4, *qe = q + sz;
-
-				if (usize == Z32 && q + 8 <= qe)
-					usize = get64(q), q += 8;
-				if (csize == Z32 && q + 8 <= qe)
-					csize = get64(q);
-			}
-			x += 4 + sz;
-		}
-		if (usize != a->entries[i].size || csize != usize)
-			return -EPROTO;
-		memcpy(rec, p, 46 + nl);
-		len = 46 + nl;
-		/* copy the extras but the zip64 one */
-		for (x = 0; x + 4 <= xl; x += 4 + get16(xp + x + 2))
-			if (get16(xp + x) != 1) {
-				memcpy(rec + len, xp + x, 4 + get16(xp + x + 2));
-				len += 4 + get16(xp + x + 2);
-			}
-		zl = 4;
-		if (usize >= Z32) {
-			le64(z + zl, usize);
-			le64(z + zl + 8, csize);
-			zl += 16;
-		}
-		if (off >= Z32) {
-			le64(z + zl, off);
-			zl += 8;
-		}
-		if (zl > 4) {
-			le16(z, 1);
-			le16(z + 2, zl - 4);
-			memcpy(rec + len, z, zl);
-			len += zl;
-			if (get16(rec + 6) < 45)
-				le16(rec + 6, 45);
-			if ((get16(rec + 4) & 0xff) < 45)
-				le16(rec + 4, (get16(rec + 4) & 0xff00) | 45);
-		}
-		le32(rec + 20, min32(csize));
-		le32(rec + 24, min32(usize));
-		le32(rec + 42, min32(off));
-		le16(rec + 30, len - 46 - nl);
-		if ((r = sink(ctx, rec, len, NULL)) < 0)
-			return r;
-		cd_size += len;
-		n++;
-		off += 30 + nl + 24 + (usize >= Z32 ? 20 : 0);
-		if (!a->entries[i].is_dir)
-			off += usize + (usize >= Z32 ? 24 : 16);
-		p += 46 + nl + xl;
-		i++;
-	}
-	if (i != a->n || off != f->out_cd)
+	if (get32(p) != 0x02014b50 || get16(p + 32) != 0 || nl != e->path_len ||
+	    memcmp(p + 46, e->path, nl) != 0)
 		return -EPROTO;
-	if (cd_size >= Z32 || off >= Z32 || n >= Z16) {
+	memcpy(rec, p, 46 + nl);
+	len = 46 + nl;
+	/* the extras but libarchive's zip64 one, then ours */
+	for (x = 0; x + 4 <= xl; x += 4 + get16(xp + x + 2)) {
+		uint64_t sz = get16(xp + x + 2);
+
+		if (x + 4 + sz > xl)
+			return -EPROTO;
+		if (get16(xp + x) != 1) {
+			memcpy(rec + len, xp + x, 4 + sz);
+			len += 4 + sz;
+		}
+	}
+	if (s >= Z32) {
+		le64(z + zl, s);
+		le64(z + zl + 8, s);
+		zl += 16;
+	}
+	if (off >= Z32) {
+		le64(z + zl, off);
+		zl += 8;
+	}
+	if (zl > 4) {
+		le16(z, 1);
+		le16(z + 2, zl - 4);
+		memcpy(rec + len, z, zl);
+		len += zl;
+		if ((get16(rec + 4) & 0xff) < 45)
+			le16(rec + 4, (get16(rec + 4) & 0xff00) | 45);
+	}
+	le16(rec + 6, need_version(get16(rec + 6), s, off));
+	le16(rec + 8, get16(rec + 8) & ~8u);
+	le32(rec + 16, e->crc);
+	le32(rec + 20, min32(s));
+	le32(rec + 24, min32(s));
+	le16(rec + 30, len - 46 - nl);
+	le32(rec + 42, min32(off));
+	if ((r = sink(ctx, rec, len, NULL)) < 0)
+		return r;
+	f->cd_size += len;
+	f->off += 30 + nl + 24 + (s >= Z32 ? 20 : 0) + s;
+	return 0;
+}
+
+/* Our end records, after the last central entry. */
+static int
+fix_end(struct fix *f, zipstream_sink sink, void *ctx)
+{
+	uint64_t n = f->a->n, cd_off, cd_size = f->cd_size;
+	unsigned char z[76];
+	int r;
+
+	if (f->phase != P_END)
+		return -EPROTO;	/* libarchive wrote less than it should */
+	cd_off = f->off;
+	if (cd_size >= Z32 || cd_off >= Z32 || n >= Z16) {
 		memset(z, 0, sizeof(z));
 		le32(z, 0x06064b50);
 		le64(z + 4, 44);
@@ -292,9 +232,9 @@ fix_tail(struct fix *f, const struct album *a, zipstream_sink sink, void *ctx)
 		le64(z + 24, n);
 		le64(z + 32, n);
 		le64(z + 40, cd_size);
-		le64(z + 48, off);
+		le64(z + 48, cd_off);
 		le32(z + 56, 0x07064b50);
-		le64(z + 64, off + cd_size);
+		le64(z + 64, cd_off + cd_size);
 		le32(z + 72, 1);
 		if ((r = sink(ctx, z, 76, NULL)) < 0)
 			return r;
@@ -304,15 +244,51 @@ fix_tail(struct fix *f, const struct album *a, zipstream_sink sink, void *ctx)
 	le16(z + 8, n < Z16 ? n : Z16);
 	le16(z + 10, n < Z16 ? n : Z16);
 	le32(z + 12, min32(cd_size));
-	le32(z + 16, min32(off));
+	le32(z + 16, min32(cd_off));
 	return sink(ctx, z, 22, NULL);
+}
+
+/* The phase after entry i's local header or data, or after the last
+ * central entry. */
+static void
+fix_next(struct fix *f)
+{
+	const struct album_entry *e = &f->a->entries[f->i];
+
+	switch (f->phase) {
+	case P_LOCAL:
+		f->phase = P_DATA;
+		f->left = e->size;
+		if (f->left > 0)
+			break;
+		/* FALLTHROUGH */
+	case P_DATA:
+		f->phase = P_DESC;
+		f->left = e->is_dir ? 0 : e->size > Z32 ? 24 : 16;
+		if (f->left > 0)
+			break;
+		/* FALLTHROUGH */
+	case P_DESC:
+		f->off += 30 + e->path_len + 24 + (e->size >= Z32 ? 20 : 0) + e->size;
+		if (++f->i < f->a->n) {
+			f->phase = P_LOCAL;
+			break;
+		}
+		f->i = 0;
+		f->off = 0;
+		f->phase = f->a->n > 0 ? P_CENTRAL : P_END;
+		break;
+	case P_CENTRAL:
+		f->phase = ++f->i < f->a->n ? P_CENTRAL : P_END;
+		break;
+	}
 }
 
 struct out {
 	zipstream_sink sink;
 	void *ctx;
 	int err;		/* first sink error, latched: libarchive 3.6 does not */
-	struct fix *fix;	/* NULL: pass everything through */
+	struct fix *fix;	/* NULL (deflate): pass everything through */
 	/* The file data being handed to libarchive: with STORE and no
 	 * blocking, libarchive passes the same pointer on to out_write(),
 	 * and the sink learns where in the file those bytes are. */
@@ -335,41 +311,70 @@ out_src(struct out *o, const unsigned char *p, size_t len, struct zipstream_src 
 	return ret;
 }
 
+/* Collect up to want bytes of a header into f->buf; 1 when it is whole. */
+static int
+fix_collect(struct fix *f, const unsigned char **p, size_t *len, size_t want)
+{
+	size_t n = want - f->len < *len ? want - f->len : *len;
+
+	memcpy(f->buf + f->len, *p, n);
+	f->len += n;
+	*p += n;
+	*len -= n;
+	return f->len == want;
+}
+
 static int
 fix_write(struct out *o, const unsigned char *p, size_t len)
 {
 	struct fix *f = o->fix;
-	int r;
+	struct zipstream_src src;
+	size_t n;
+	int r = 0;
 
-	while (len > 0) {
-		struct edit *e = &f->edits[f->next];
-		size_t n;
+	while (len > 0 && r == 0) {
+		const struct album_entry *e = &f->a->entries[f->i];
 
-		if (f->pos < e->at) {
-			/* up to the next edit: as it is */
-			struct zipstream_src src;
-
-			n = e->at - f->pos < len ? (size_t)(e->at - f->pos) : len;
-			if ((r = o->sink(o->ctx, p, n, out_src(o, p, n, &src))) < 0)
-				return r;
-		} else {
-			n = e->len - f->len < len ? (size_t)(e->len - f->len) : len;
-			if ((r = fix_keep(f, p, n)) < 0)
-				return r;
-			if (e->kind != EDIT_TAIL && f->len == e->len) {
-				r = e->kind == EDIT_LOCAL ? fix_local(f, o->sink, o->ctx) :
-				    fix_desc(f, o->sink, o->ctx);
-				if (r < 0)
-					return r;
+		switch (f->phase) {
+		case P_LOCAL:
+			if (fix_collect(f, &p, &len,
+			    30 + e->path_len + 24 + (e->size > Z32 ? 20 : 0))) {
+				r = fix_local(f, o->sink, o->ctx);
 				f->len = 0;
-				f->next++;
+				fix_next(f);
 			}
+			break;
+		case P_DATA:
+		case P_DESC:	/* dropped */
+			n = f->left < len ? (size_t)f->left : len;
+			if (f->phase == P_DATA)
+				r = o->sink(o->ctx, p, n, out_src(o, p, n, &src));
+			f->left -= n;
+			p += n;
+			len -= n;
+			if (f->left == 0)
+				fix_next(f);
+			break;
+		case P_CENTRAL:
+			if (f->len < 46) {
+				fix_collect(f, &p, &len, 46);
+				break;
+			}
+			n = 46 + get16(f->buf + 28) + get16(f->buf + 30) + get16(f->buf + 32);
+			if (n > sizeof(f->buf))
+				return -EPROTO;
+			if (fix_collect(f, &p, &len, n)) {
+				r = fix_central(f, o->sink, o->ctx);
+				f->len = 0;
+				fix_next(f);
+			}
+			break;
+		default:	/* P_END: libarchive's end records, dropped */
+			len = 0;
+			break;
 		}
-		f->pos += n;
-		p += n;
-		len -= n;
 	}
-	return 0;
+	return r;
 }
 
 static la_ssize_t
@@ -473,46 +478,94 @@ read_all(int fd, char *buf, size_t size)
 	return 0;
 }
 
-/* Copy exactly e->size bytes of fd into the archive: a small file read
- * whole (a mapping costs more than the copy), a larger one mapped a window
- * at a time. */
+/* e's CRC-32 (into e->crc), before its local header, which carries it:
+ * a small file is read whole into buf (size SMALL_FILE), where
+ * send_data() then takes it from; a larger one is read once, a piece at
+ * a time. 0, -errno, or -ESTALE if the file is shorter than listed. */
 static int
-copy_data(struct archive *ar, struct out *o, int fd, const struct album_entry *e)
+crc_file(int fd, struct album_entry *e, char *buf)
 {
-	static char small[SMALL_FILE];
+	static char piece[CRC_PIECE];
+	uint32_t crc = 0;
+	uint64_t off;
+	int r;
+
+	if (e->size <= SMALL_FILE) {
+		if ((r = read_all(fd, buf, (size_t)e->size)) < 0)
+			return r;
+		e->crc = crc_update(0, buf, (size_t)e->size);
+		return 0;
+	}
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	for (off = 0; off < e->size; off += CRC_PIECE) {
+		size_t n = e->size - off < CRC_PIECE ? (size_t)(e->size - off) : CRC_PIECE;
+		ssize_t got = pread(fd, piece, n, (off_t)off);
+
+		if (got < 0 && errno == EINTR) {
+			off -= CRC_PIECE;
+			continue;
+		}
+		if (got < 0)
+			return -errno;
+		if ((size_t)got < n)
+			return -ESTALE;	/* shrank: the check after the send says so too */
+		crc = crc_update(crc, piece, n);
+	}
+	e->crc = crc;
+	return 0;
+}
+
+/* Hand exactly e->size bytes of fd to libarchive: a small file from buf
+ * (read by crc_file(), or here for deflate), a larger one mapped a window
+ * at a time. For STORE nothing in this process touches a mapping's pages
+ * (libarchive's CRC is off, the sink sends with sendfile(2)) unless the
+ * sink has to copy, so it is not populated. */
+static int
+send_data(struct archive *ar, struct out *o, int fd, const struct album_entry *e,
+    char *buf, int deflate)
+{
 	struct stat st;
 	uint64_t off;
 	int r = 0;
 
+	crc_libarchive_off = !deflate;
 	if (e->size <= SMALL_FILE) {
-		if ((r = read_all(fd, small, (size_t)e->size)) == 0 && e->size > 0)
-			r = feed(ar, o, fd, 0, small, (size_t)e->size);
+		if (deflate)
+			r = read_all(fd, buf, (size_t)e->size);
+		if (r == 0 && e->size > 0)
+			r = feed(ar, o, fd, 0, buf, (size_t)e->size);
 	} else {
-		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 		for (off = 0; r == 0 && off < e->size; off += IO_WINDOW) {
 			size_t n = e->size - off < IO_WINDOW ? (size_t)(e->size - off) : IO_WINDOW;
-			char *m = mmap(NULL, n, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, (off_t)off);
+			char *m = mmap(NULL, n, PROT_READ, MAP_SHARED | (deflate ? MAP_POPULATE : 0),
+			    fd, (off_t)off);
 
-			if (m == MAP_FAILED)
-				return -errno;
+			if (m == MAP_FAILED) {
+				r = -errno;
+				break;
+			}
 			r = feed(ar, o, fd, off, m, n);
 			munmap(m, n);
 		}
 	}
-	/* shrank, grew or was rewritten while we sent it: what we sent may
-	 * mix old and new content, so it must not look complete. Also the
-	 * likely cause of a sink error (sendfile(2) found the end early). */
+	crc_libarchive_off = 0;
+	/* shrank, grew or was rewritten since it was listed (before or after
+	 * its CRC was computed, or while it was sent): what we sent may mix
+	 * old and new content, or not match the CRC in its header, so it must
+	 * not look complete. Also the likely cause of a sink error
+	 * (sendfile(2) found the end early). */
 	if (fstat(fd, &st) < 0 || !album_entry_same(e, &st))
 		return -ESTALE;
 	return r;
 }
 
 int
-zipstream_write(const struct album *a, int deflate, zipstream_sink sink, void *ctx,
+zipstream_write(struct album *a, int deflate, zipstream_sink sink, void *ctx,
     long *ret_failed)
 {
+	static char small[SMALL_FILE];
 	struct out o = { sink, ctx, 0, NULL, NULL, 0, { -1, 0 } };
-	struct fix fix = { 0 };
+	struct fix fix = { .a = a, .phase = a->n > 0 ? P_LOCAL : P_END };
 	struct archive *ar;
 	struct archive_entry *ae = NULL;
 	struct sigaction sa = { .sa_handler = on_sigbus, .sa_flags = SA_NODEFER };
@@ -520,30 +573,18 @@ zipstream_write(const struct album *a, int deflate, zipstream_sink sink, void *c
 	size_t i;
 	int r = -EIO;
 
-	if (!deflate) {
-		uint64_t cd;
-		int need;
-
-		(void)layout(a, &cd, &need);
-		if (need) {
-			if (fix_plan(a, &fix) < 0)
-				return -ENOMEM;
-			fix.out_cd = cd;
-			o.fix = &fix;
-		}
-	}
+	if (!deflate)
+		o.fix = &fix;
 	(void)sigaction(SIGBUS, &sa, NULL);
 	ar = archive_write_new();
-	if (ar == NULL) {
-		free(fix.edits);
+	if (ar == NULL)
 		return -ENOMEM;
-	}
 	if (archive_write_set_format_zip(ar) != ARCHIVE_OK ||
 	    archive_write_set_options(ar, deflate ?
 	    "zip:compression=deflate,zip:hdrcharset=UTF-8" :
 	    "zip:compression=store,zip:hdrcharset=UTF-8") != ARCHIVE_OK ||
 	    /* no blocking: every piece goes straight to out_write(), file
-	     * data as the very mapping copy_data() passed in */
+	     * data as the very mapping send_data() passed in */
 	    archive_write_set_bytes_per_block(ar, 0) != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(ar, 1) != ARCHIVE_OK ||
 	    archive_write_open2(ar, &o, NULL, out_write, NULL, NULL) != ARCHIVE_OK)
@@ -555,12 +596,16 @@ zipstream_write(const struct album *a, int deflate, zipstream_sink sink, void *c
 	}
 
 	for (i = 0; i < a->n; i++) {
-		const struct album_entry *e = &a->entries[i];
+		struct album_entry *e = &a->entries[i];
 		int fd = -1;
 
 		if (!e->is_dir) {
 			r = album_open_entry(a, e, &fd);
+			if (r == 0 && !deflate)
+				r = crc_file(fd, e, small);
 			if (r < 0) {
+				if (fd >= 0)
+					close(fd);
 				failed = (long)i;
 				goto out;
 			}
@@ -582,7 +627,7 @@ zipstream_write(const struct album *a, int deflate, zipstream_sink sink, void *c
 			goto out;
 		}
 		if (fd >= 0) {
-			r = copy_data(ar, &o, fd, e);
+			r = send_data(ar, &o, fd, e, small, deflate);
 			close(fd);
 			if (r < 0) {
 				/* a changed file is the cause, whatever the sink says */
@@ -602,7 +647,7 @@ zipstream_write(const struct album *a, int deflate, zipstream_sink sink, void *c
 		r = o.err ? o.err : -EIO;
 		goto out;
 	}
-	if (o.fix != NULL && (r = fix_tail(&fix, a, sink, ctx)) < 0)
+	if (o.fix != NULL && (r = fix_end(&fix, sink, ctx)) < 0)
 		goto out;
 	r = 0;
 out:
@@ -614,8 +659,6 @@ out:
 		o.err = r;
 	archive_write_free(ar);
 	archive_entry_free(ae);
-	free(fix.edits);
-	free(fix.buf);
 	if (r < 0)
 		*ret_failed = failed;
 	return r;

@@ -29,19 +29,22 @@ typedef int (*zipstream_sink)(void *ctx, const void *buf, size_t len,
  * UTC (libarchive computes DOS times with localtime()). */
 void zipstream_init(void);
 
-/* The exact number of bytes zipstream_write() produces for album a, from
- * the ZIP layout of libarchive 3.6 (checked against real output by
- * tests/unit/test_zipsize). */
+/* The exact number of bytes zipstream_write() produces for album a (STORE),
+ * from the ZIP layout of libarchive 3.6 as zipstream rewrites it (checked
+ * against real output by tests/unit/test_zipsize). */
 uint64_t zipstream_size(const struct album *a);
 
 /* Stream album a to sink, stored (deflate == 0: exactly zipstream_size(a)
- * bytes) or deflated (deflate == 1: a size not known in advance; the same
- * bytes every time with the same zlib). Returns 0 when all was delivered. On failure returns a negative errno and sets *ret_failed to
+ * bytes, no data descriptors: each file is read once for its CRC before
+ * its local header, then sent; the CRCs are kept in a's entries) or
+ * deflated (deflate == 1: a size not known in advance, data descriptors;
+ * the same bytes every time with the same zlib). Returns 0 when all was
+ * delivered. On failure returns a negative errno and sets *ret_failed to
  * the index of the entry whose file could not be read or had changed
  * (-ESTALE), or to -1 when the sink failed (its errno) or libarchive did.
  * A failure after the first byte leaves the output short: the caller must
  * not pretend it is complete. */
-int zipstream_write(const struct album *a, int deflate, zipstream_sink sink, void *ctx,
+int zipstream_write(struct album *a, int deflate, zipstream_sink sink, void *ctx,
     long *ret_failed);
 
 #endif

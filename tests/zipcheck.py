@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Strict structural check of a ZIP file against APPNOTE 6.3.x, for what
-archive-handler writes (STORE, data descriptors, zip64).
+archive-handler writes (STORE, no data descriptors, zip64).
 
 Readers are lenient; this is not. It checks that:
   - the end record is last; any field at its maximum (0xffff, 0xffffffff)
@@ -8,11 +8,12 @@ Readers are lenient; this is not. It checks that:
   - the central directory tiles [cd offset, end records) exactly;
   - every central entry with a size or offset field of 0xffffffff has a
     zip64 extra holding exactly those fields, and no other entry has one;
-  - every local header sits at its offset, names the same file, has bit 3
-    (data descriptor) set, carries the zip64 extra (both sizes) exactly when
-    its size fields are 0xffffffff, and is followed by the data and a
-    descriptor of the matching form (24 bytes for zip64, else 16) whose CRC
-    and sizes agree with the central directory;
+  - every local header sits at its offset, has bit 3 (data descriptor)
+    clear, carries the zip64 extra (both sizes) exactly when its size fields
+    are 0xffffffff, and is equal to its central entry in version needed,
+    flags, method, time, CRC, sizes, name and every extra but the zip64 one
+    (whose fields differ by APPNOTE 4.5.3); it is followed by the data and
+    then directly by the next local header (no descriptor);
   - the local entries tile [0, cd offset) exactly, in central order.
 It does not recompute CRCs (unzip -t, 7z t and zipfile do).
 Exit 0 and "ok: N entries" when all holds, else 1 and what failed.
@@ -115,14 +116,15 @@ def main(path):
             fail(f"central entry {name!r}: zip64 extra without a 0xffffffff field")
         if method != 0 or csize != usize:
             fail(f"central entry {name!r}: not STORE")
-        entries.append((name, crc, usize, loff, flags))
+        entries.append((name, crc, usize, loff, flags, need, method, mtime,
+                        {k: v for k, v in ex.items() if k != 1}))
         p += 46 + nlen + xlen + clen
     if p != end_of_cd:
         fail(f"central directory ends at {p}, expected {end_of_cd}")
 
     # local entries, in order, tiling [0, cd_off)
     p = 0
-    for name, crc, usize, loff, cflags in entries:
+    for name, crc, usize, loff, cflags, cneed, cmethod, cmtime, cex in entries:
         if loff != p:
             fail(f"{name!r}: local header at {loff}, expected {p}")
         (sig, need, flags, method, mtime, lcrc, lcsize, lusize, nlen, xlen) = struct.unpack(
@@ -133,9 +135,17 @@ def main(path):
             fail(f"{name!r}: local name differs")
         if flags != cflags:
             fail(f"{name!r}: local and central flags differ")
+        if flags & 8:
+            fail(f"{name!r}: data descriptor flag (bit 3) set")
+        if need != cneed or method != cmethod or mtime != cmtime:
+            fail(f"{name!r}: local version/method/time {need}/{method}/{mtime:#x} != "
+                 f"central {cneed}/{cmethod}/{cmtime:#x}")
+        if lcrc != crc:
+            fail(f"{name!r}: local CRC {lcrc:08x} != central {crc:08x}")
         ex = extras(at(p + 30 + nlen, xlen))
+        if {k: v for k, v in ex.items() if k != 1} != cex:
+            fail(f"{name!r}: local and central extras differ")
         zip64 = lusize == Z32 or lcsize == Z32
-        is_dir = name.endswith(b"/")
         if zip64:
             z = ex.get(1)
             if z is None or len(z) != 16:
@@ -151,19 +161,6 @@ def main(path):
             if lusize != usize or lcsize != usize:
                 fail(f"{name!r}: local sizes {lusize}/{lcsize} != {usize}")
         p += 30 + nlen + xlen + usize
-        if not is_dir:
-            if not flags & 8:
-                fail(f"{name!r}: no data descriptor flag")
-            d = at(p, 24 if zip64 else 16)
-            if d[:4] != b"PK\x07\x08":
-                fail(f"{name!r}: no descriptor signature at {p}")
-            if zip64:
-                dcrc, dc, du = struct.unpack("<IQQ", d[4:])
-            else:
-                dcrc, dc, du = struct.unpack("<III", d[4:])
-            if dcrc != crc or dc != usize or du != usize:
-                fail(f"{name!r}: descriptor {dcrc:08x}/{dc}/{du} != central {crc:08x}/{usize}")
-            p += len(d)
     if p != cd_off:
         fail(f"local entries end at {p}, central directory at {cd_off}")
     print(f"ok: {n} entries, {size} bytes, zip64 end record: {'yes' if z64 else 'no'}")

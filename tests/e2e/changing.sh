@@ -5,7 +5,10 @@
 # never send a complete-looking ZIP, log a line naming the file, and exit 1
 # (README, "Exit status"). With -d 1 (32 KiB a second) the last file is
 # changed while the first is being sent; three more cases change the file
-# that is being sent. One album does not change, under the same pacing.
+# that is being sent. Two change a file after its CRC may have been
+# computed: one after its local header (which carries the CRC) has reached
+# the client, one while an earlier file is sent (a CRC computed ahead). One
+# album does not change, under the same pacing.
 . "$top_srcdir/tests/lib.sh"
 need curl python3 unzip bsdtar
 
@@ -26,6 +29,12 @@ for a in steady shrink grow vanish replace symlink; do album "$a" 160000 200000 
 # last read (about 11 s) shows
 for a in shrink-sending grow-sending rewrite-sending; do album "$a" 400000 10000 10000; done
 touch -r "$S/rewrite-sending/a.jpg" "$T/a.mtime"
+# c.jpg's local header arrives within the first second, its data takes 12 s
+album rewrite-after-header 10000 10000 400000
+touch -r "$S/rewrite-after-header/c.jpg" "$T/rah.mtime"
+# c.jpg comes after a.jpg's 12 s
+album rewrite-ahead 400000 10000 10000
+touch -r "$S/rewrite-ahead/c.jpg" "$T/ra.mtime"
 
 # the changes
 shrink() { truncate -s 1000 "$S/shrink/c.jpg"; }
@@ -47,19 +56,31 @@ rewrite-sending() {
 	head -c 400000 /dev/urandom | dd of="$S/rewrite-sending/a.jpg" conv=notrunc status=none
 	touch -r "$T/a.mtime" "$S/rewrite-sending/a.jpg"
 }
+# in place, same size, mtime restored, after its CRC went out in its header
+rewrite-after-header() {
+	head -c 400000 /dev/urandom | dd of="$S/rewrite-after-header/c.jpg" conv=notrunc status=none
+	touch -r "$T/rah.mtime" "$S/rewrite-after-header/c.jpg"
+}
+rewrite-ahead() {
+	head -c 10000 /dev/urandom | dd of="$S/rewrite-ahead/c.jpg" conv=notrunc status=none
+	touch -r "$T/ra.mtime" "$S/rewrite-ahead/c.jpg"
+}
 steady() { :; }
 
 start_server -- -p "$S" -d 1
 
-# run_case NAME: download album NAME with curl; once some bytes have
-# arrived, run the change NAME. Results in $T/NAME.*: head, body, err, rc
-# (curl's exit status), at (body bytes when the change was made).
+# run_case NAME [TEXT]: download album NAME with curl; once some bytes
+# have arrived (or TEXT has), run the change NAME. Results in $T/NAME.*:
+# head, body, err, rc (curl's exit status), at (body bytes when the change
+# was made).
 run_case() {
-	local name=$1 pid
+	local name=$1 text=${2:-} pid
 	curl -sS --max-time 60 -D "$T/$name.head" -o "$T/$name.body" \
 		"http://127.0.0.1:$PORT/archive/$name/" 2>"$T/$name.err" &
 	pid=$!
-	if wait_for 30 test -s "$T/$name.body" && kill -0 "$pid" 2>/dev/null; then
+	if wait_for 30 test -s "$T/$name.body" &&
+		{ [ -z "$text" ] || wait_for 30 grep -Fqa "$text" "$T/$name.body"; } &&
+		kill -0 "$pid" 2>/dev/null; then
 		stat -c %s "$T/$name.body" >"$T/$name.at"
 		"$name"
 	fi
@@ -68,10 +89,13 @@ run_case() {
 }
 start=$(date +%s)
 pids=()
-for c in shrink-sending grow-sending rewrite-sending shrink grow vanish replace symlink steady; do
+for c in shrink-sending grow-sending rewrite-sending shrink grow vanish replace symlink \
+	rewrite-ahead steady; do
 	run_case "$c" &
 	pids+=($!)
 done
+run_case rewrite-after-header c.jpg &
+pids+=($!)
 wait "${pids[@]}"
 echo "# all downloads done in $(($(date +%s) - start)) s"
 
@@ -103,9 +127,14 @@ check "steady: logged as completed" grep -Eq \
 wait_for 10 exited steady
 check "steady: the handler exits 0 (got '$(exit_status steady)')" has_status steady 0
 
+check "rewrite-after-header: changed after c.jpg's local header (with its CRC) had arrived" \
+	python3 -c 'import sys; b = open(sys.argv[1], "rb").read(); i = b.find(b"c.jpg")
+sys.exit(not (0 < i and i + 5 + 24 <= int(sys.argv[2])))' \
+	"$T/rewrite-after-header.body" "$(cat "$T/rewrite-after-header.at")"
+
 # --- each change: a failed download, a log line naming the file, exit 1 -----
 for c in shrink/c grow/c vanish/c replace/c symlink/c \
-	shrink-sending/a grow-sending/a rewrite-sending/a; do
+	shrink-sending/a grow-sending/a rewrite-sending/a rewrite-after-header/c rewrite-ahead/c; do
 	file=$c.jpg		# the file the log must name
 	c=${c%/*}
 	at=$(cat "$T/$c.at" 2>/dev/null)

@@ -1,7 +1,9 @@
-/* test_crc32: the handler's crc32() (handler/crc32.c) gives zlib's result
- * for every length up to 4 KiB at every alignment, for large buffers, for
- * any starting value and in pieces; and libarchive's ZIP writer calls it
- * (the interposition works), writing the CRC zlib computes. */
+/* test_crc32: crc_update() (handler/crc.c) and the handler's crc32()
+ * (handler/crc32.c) give zlib's result for every length up to 4 KiB at
+ * every alignment, for large buffers, for any starting value and in
+ * pieces; libarchive's ZIP writer calls crc32() (the interposition works),
+ * writing the CRC zlib computes, and with crc_libarchive_off set the call
+ * returns at once. */
 #include <archive.h>
 #include <archive_entry.h>
 #include <stdint.h>
@@ -9,6 +11,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "crc.h"
 #include "crc32.h"
 #include "tap.h"
 
@@ -43,7 +46,7 @@ main(void)
 		buf[i] = (unsigned char)rnd();
 
 #if defined(__x86_64__)
-	ok(ah_crc32_accelerated(), "the PCLMULQDQ path is used on this CPU");
+	ok(strcmp(crc_method(), "zlib") != 0, "a folding method is used on this CPU: %s", crc_method());
 #else
 	diag("not x86-64: crc32() is zlib's crc32_z()");
 #endif
@@ -53,7 +56,9 @@ main(void)
 	for (len = 0; len <= 4096; len++)
 		for (off = 0; off < 16; off++) {
 			init = off & 1 ? rnd() : 0;
-			if (crc32(init, buf + off, (uInt)len) != crc32_z(init, buf + off, len)) {
+			want = crc32_z(init, buf + off, len);
+			if (crc32(init, buf + off, (uInt)len) != want ||
+			    crc_update((uint32_t)init, buf + off, len) != want) {
 				if (bad++ < 5)
 					diag("length %zu at offset %zu from %#lx differs", len, off, init);
 			}
@@ -111,6 +116,13 @@ main(void)
 	    "the data descriptor has zlib's CRC %#lx", want);
 	archive_entry_free(e);
 	archive_write_free(a);
+
+	/* switched off, libarchive's call costs nothing and changes nothing */
+	crc_libarchive_off = 1;
+	calls = ah_crc32_calls;
+	ok(crc32(0x1234, buf, BIG) == 0x1234, "crc_libarchive_off: crc32() returns its argument");
+	crc_libarchive_off = 0;
+	ok(crc32(0x1234, buf, BIG) == crc32_z(0x1234, buf, BIG), "and computes again when reset");
 	free(zip);
 	free(buf);
 	return done_testing();
