@@ -9,8 +9,14 @@
  * bit zlib's crc32_z(crc, p, len). */
 uint32_t crc_update(uint32_t crc, const void *p, size_t len);
 
-/* The method crc_update() uses on this CPU: "pclmul" or "zlib". */
+/* The method crc_update() uses: the widest this CPU has, "vpclmul512",
+ * "vpclmul256", "pclmul" or "zlib", unless crc_use() chose another. */
 const char *crc_method(void);
+
+/* Use method name from now on (for the tests, which check each one):
+ * 0, -EINVAL for an unknown name, -ENOTSUP if this CPU lacks it. A method
+ * the CPU has is used only on buffers long enough for it. */
+int crc_use(const char *name);
 
 /* While nonzero, the executable's crc32() (crc32.c), which libarchive
  * calls for every stored byte, returns its argument at once: set by

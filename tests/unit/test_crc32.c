@@ -6,6 +6,7 @@
  * returns at once. */
 #include <archive.h>
 #include <archive_entry.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,16 +29,61 @@ rnd(void)
 	return (uint32_t)(rng >> 32);
 }
 
+/* Everything for the method in use: every length to 4 KiB at every
+ * alignment, from 0 and from random starting values; large buffers of
+ * random bytes, zeros and ones; pieces of random sizes. */
+static void
+check_method(const char *m, unsigned char *buf)
+{
+	size_t len, off, bad = 0, runs = 0, i;
+	uint32_t init, want, got;
+
+	for (len = 0; len <= 4096; len++)
+		for (off = 0; off < 16; off++) {
+			init = off & 1 ? rnd() : 0;
+			want = (uint32_t)crc32_z(init, buf + off, len);
+			if (crc32(init, buf + off, (uInt)len) != want ||
+			    crc_update(init, buf + off, len) != want) {
+				if (bad++ < 5)
+					diag("%s: length %zu at offset %zu from %#x differs", m, len, off,
+					    init);
+			}
+			runs++;
+		}
+	ok(bad == 0, "%s: %zu of %zu length/alignment/start cases differ from zlib", m, bad, runs);
+
+	ok(crc_update(0, buf + 3, BIG) == crc32_z(0, buf + 3, BIG), "%s: %d random bytes", m, BIG);
+	memset(buf, 0, BIG);
+	ok(crc_update(0, buf, BIG) == crc32_z(0, buf, BIG), "%s: %d zero bytes", m, BIG);
+	memset(buf, 0xff, BIG);
+	ok(crc_update(0, buf, BIG) == crc32_z(0, buf, BIG), "%s: %d 0xff bytes", m, BIG);
+	for (i = 0; i < BIG + 64; i++)
+		buf[i] = (unsigned char)rnd();
+
+	/* in pieces of random sizes, as libarchive feeds it */
+	want = (uint32_t)crc32_z(0, buf, BIG);
+	got = 0;
+	for (off = 0; off < BIG; off += len) {
+		len = rnd() % 70000;
+		if (len > BIG - off)
+			len = BIG - off;
+		got = (uint32_t)crc32(got, buf + off, (uInt)len);
+	}
+	ok(got == want, "%s: in pieces: %#x, zlib %#x", m, got, want);
+}
+
 int
 main(void)
 {
+	static const char *const methods[] = { "zlib", "pclmul", "vpclmul256", "vpclmul512" };
 	unsigned char *buf = malloc(BIG + 64), *zip;
-	size_t len, off, bad = 0, runs = 0, used;
-	unsigned long init, calls;
+	const char *best;
+	size_t used;
+	unsigned long calls;
 	struct archive *a;
 	struct archive_entry *e;
 	const unsigned char *d;
-	uLong want, got;
+	uLong want;
 	size_t i;
 
 	if (buf == NULL)
@@ -45,46 +91,25 @@ main(void)
 	for (i = 0; i < BIG + 64; i++)
 		buf[i] = (unsigned char)rnd();
 
+	best = crc_method();
 #if defined(__x86_64__)
-	ok(strcmp(crc_method(), "zlib") != 0, "a folding method is used on this CPU: %s", crc_method());
+	ok(strcmp(best, "zlib") != 0, "a folding method is used on this CPU: %s", best);
 #else
 	diag("not x86-64: crc32() is zlib's crc32_z()");
 #endif
 	ok(crc32(0, NULL, 0) == 0, "crc32(0, NULL, 0) is 0, as zlib's");
+	ok(crc_use("crc64") == -EINVAL, "crc_use: an unknown method is refused");
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		int r = crc_use(methods[i]);
 
-	/* every length to 4 KiB, every alignment, starting value 0 and random */
-	for (len = 0; len <= 4096; len++)
-		for (off = 0; off < 16; off++) {
-			init = off & 1 ? rnd() : 0;
-			want = crc32_z(init, buf + off, len);
-			if (crc32(init, buf + off, (uInt)len) != want ||
-			    crc_update((uint32_t)init, buf + off, len) != want) {
-				if (bad++ < 5)
-					diag("length %zu at offset %zu from %#lx differs", len, off, init);
-			}
-			runs++;
+		if (r == -ENOTSUP) {
+			diag("%s: not on this CPU", methods[i]);
+			continue;
 		}
-	ok(bad == 0, "%zu of %zu length/alignment/start cases differ from zlib", bad, runs);
-
-	/* large buffers, all zeros and all ones too */
-	ok(crc32(0, buf + 3, BIG) == crc32_z(0, buf + 3, BIG), "%d random bytes", BIG);
-	memset(buf, 0, BIG);
-	ok(crc32(0, buf, BIG) == crc32_z(0, buf, BIG), "%d zero bytes", BIG);
-	memset(buf, 0xff, BIG);
-	ok(crc32(0, buf, BIG) == crc32_z(0, buf, BIG), "%d 0xff bytes", BIG);
-	for (i = 0; i < BIG + 64; i++)
-		buf[i] = (unsigned char)rnd();
-
-	/* in pieces of random sizes, as libarchive feeds it */
-	want = crc32_z(0, buf, BIG);
-	got = 0;
-	for (off = 0; off < BIG; off += len) {
-		len = rnd() % 70000;
-		if (len > BIG - off)
-			len = BIG - off;
-		got = crc32(got, buf + off, (uInt)len);
+		ok(r == 0 && strcmp(crc_method(), methods[i]) == 0, "%s: in use", methods[i]);
+		check_method(methods[i], buf);
 	}
-	ok(got == want, "in pieces: %#lx, zlib %#lx", got, want);
+	ok(crc_use(best) == 0, "back to %s", best);
 
 	/* libarchive's ZIP writer calls this crc32() and writes its result */
 	zip = malloc(BIG + 4096);
