@@ -59,6 +59,12 @@
  * this size read(2) into a buffer that stays in the L2 cache. */
 #define CRC_PIECE		(128 * 1024)
 
+/* The CRC thread reads at most this far ahead of the file being sent (and
+ * always the next file): far enough to keep a disk busy and the sender
+ * from waiting, near enough that what it read is still in the page cache
+ * when it is sent, also to a slow client. */
+#define AHEAD_BYTES		(64 * 1024 * 1024)
+
 /* Files up to this size are read(2) into a buffer instead: for them a
  * mapping costs more system time than the copy. */
 #define SMALL_FILE		(64 * 1024)

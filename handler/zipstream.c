@@ -3,6 +3,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -481,7 +482,8 @@ read_all(int fd, char *buf, size_t size)
 /* e's CRC-32 (into e->crc), before its local header, which carries it:
  * a small file is read whole into buf (size SMALL_FILE), where
  * send_data() then takes it from; a larger one is read once, a piece at
- * a time. 0, -errno, or -ESTALE if the file is shorter than listed. */
+ * a time (by one thread only: struct ahead, or this one if that could not
+ * start). 0, -errno, or -ESTALE if the file is shorter than listed. */
 static int
 crc_file(int fd, struct album_entry *e, char *buf)
 {
@@ -559,6 +561,125 @@ send_data(struct archive *ar, struct out *o, int fd, const struct album_entry *e
 	return r;
 }
 
+/*
+ * The CRC pass runs ahead: a second thread computes the CRCs of the large
+ * files, in order, while this one sends the files before them, so that
+ * sending waits for a CRC only at the first large file and the CRC and the
+ * send are not in series on one core. Its reads are also the read-ahead
+ * of a cold album. The thread only opens and reads album files (through
+ * album_open_entry(), which checks that each is the file listed), never
+ * touches the connection, blocks every signal, and is joined before
+ * zipstream_write() returns. It stays at most AHEAD_BYTES ahead of the
+ * file being sent (always one file), so what it read is still in the page
+ * cache when it is sent. Small files are read whole anyway: their CRC is
+ * computed from that buffer, inline.
+ */
+struct ahead {
+	struct album *a;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	/* written by the thread */
+	size_t done;		/* entries [0, done) have their CRC (if large) */
+	int err;		/* entry `done' failed with err, if nonzero */
+	/* written by the sender */
+	size_t sending;		/* the large entry being sent */
+	uint64_t sending_pos;	/* the file bytes before it */
+	int stop;
+};
+
+static int
+is_large(const struct album_entry *e)
+{
+	return !e->is_dir && e->size > SMALL_FILE;
+}
+
+static void *
+ahead_run(void *arg)
+{
+	struct ahead *h = arg;
+	uint64_t pos = 0;	/* file bytes before entry i */
+	size_t i, last = SIZE_MAX;	/* the last large entry done */
+	int r = 0;
+
+	for (i = 0; i < h->a->n && r == 0; pos += h->a->entries[i].size, i++) {
+		struct album_entry *e = &h->a->entries[i];
+		int fd;
+
+		if (is_large(e)) {
+			pthread_mutex_lock(&h->lock);
+			/* the next file after the one being sent at once, the
+			 * ones after it within AHEAD_BYTES */
+			while (!h->stop && last != SIZE_MAX && last > h->sending &&
+			    pos - h->sending_pos > AHEAD_BYTES)
+				pthread_cond_wait(&h->cond, &h->lock);
+			r = h->stop;
+			pthread_mutex_unlock(&h->lock);
+			if (r)
+				break;
+			if ((r = album_open_entry(h->a, e, &fd)) == 0) {
+				r = crc_file(fd, e, NULL);
+				close(fd);
+			}
+			last = i;
+		}
+		pthread_mutex_lock(&h->lock);
+		if (r < 0)
+			h->err = r;
+		else
+			h->done = i + 1;
+		pthread_cond_broadcast(&h->cond);
+		pthread_mutex_unlock(&h->lock);
+	}
+	return NULL;
+}
+
+/* Wait for the CRC of large entry i, which starts after pos file bytes. */
+static int
+ahead_wait(struct ahead *h, size_t i, uint64_t pos)
+{
+	int r;
+
+	pthread_mutex_lock(&h->lock);
+	h->sending = i;
+	h->sending_pos = pos;
+	pthread_cond_broadcast(&h->cond);
+	while (h->done <= i && h->err == 0)
+		pthread_cond_wait(&h->cond, &h->lock);
+	r = h->done > i ? 0 : h->err;
+	pthread_mutex_unlock(&h->lock);
+	return r;
+}
+
+/* Start the thread if album a has a large file; 0 if it runs. */
+static int
+ahead_start(struct ahead *h, pthread_t *ret_thread)
+{
+	sigset_t all, old;
+	size_t i;
+	int r;
+
+	for (i = 0; i < h->a->n && !is_large(&h->a->entries[i]); i++)
+		;
+	if (i == h->a->n)
+		return -ENOENT;
+	(void)crc_method();	/* chosen here, before two threads use it */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	r = pthread_create(ret_thread, NULL, ahead_run, h);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return -r;
+}
+
+static void
+ahead_stop(struct ahead *h, pthread_t thread)
+{
+	pthread_mutex_lock(&h->lock);
+	h->stop = 1;
+	pthread_cond_broadcast(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+	pthread_join(thread, NULL);
+}
+
 int
 zipstream_write(struct album *a, int deflate, zipstream_sink sink, void *ctx,
     long *ret_failed)
@@ -566,6 +687,12 @@ zipstream_write(struct album *a, int deflate, zipstream_sink sink, void *ctx,
 	static char small[SMALL_FILE];
 	struct out o = { sink, ctx, 0, NULL, NULL, 0, { -1, 0 } };
 	struct fix fix = { .a = a, .phase = a->n > 0 ? P_LOCAL : P_END };
+	struct ahead ahead = {
+		.a = a, .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER,
+	};
+	pthread_t thread;
+	int threaded = 0;
+	uint64_t pos = 0;	/* file bytes before entry i */
 	struct archive *ar;
 	struct archive_entry *ae = NULL;
 	struct sigaction sa = { .sa_handler = on_sigbus, .sa_flags = SA_NODEFER };
@@ -573,8 +700,11 @@ zipstream_write(struct album *a, int deflate, zipstream_sink sink, void *ctx,
 	size_t i;
 	int r = -EIO;
 
-	if (!deflate)
+	if (!deflate) {
 		o.fix = &fix;
+		/* without the thread (it could not start), inline */
+		threaded = ahead_start(&ahead, &thread) == 0;
+	}
 	(void)sigaction(SIGBUS, &sa, NULL);
 	ar = archive_write_new();
 	if (ar == NULL)
@@ -595,13 +725,15 @@ zipstream_write(struct album *a, int deflate, zipstream_sink sink, void *ctx,
 		goto out;
 	}
 
-	for (i = 0; i < a->n; i++) {
+	for (i = 0; i < a->n; pos += a->entries[i].size, i++) {
 		struct album_entry *e = &a->entries[i];
 		int fd = -1;
 
 		if (!e->is_dir) {
-			r = album_open_entry(a, e, &fd);
-			if (r == 0 && !deflate)
+			r = threaded && is_large(e) ? ahead_wait(&ahead, i, pos) : 0;
+			if (r == 0)
+				r = album_open_entry(a, e, &fd);
+			if (r == 0 && !deflate && !(threaded && is_large(e)))
 				r = crc_file(fd, e, small);
 			if (r < 0) {
 				if (fd >= 0)
@@ -657,6 +789,8 @@ out:
 	 * client, whose download must stay visibly short. */
 	if (r < 0 && o.err == 0)
 		o.err = r;
+	if (threaded)
+		ahead_stop(&ahead, thread);
 	archive_write_free(ar);
 	archive_entry_free(ae);
 	if (r < 0)

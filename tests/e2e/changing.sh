@@ -32,8 +32,8 @@ touch -r "$S/rewrite-sending/a.jpg" "$T/a.mtime"
 # c.jpg's local header arrives within the first second, its data takes 12 s
 album rewrite-after-header 10000 10000 400000
 touch -r "$S/rewrite-after-header/c.jpg" "$T/rah.mtime"
-# c.jpg comes after a.jpg's 12 s
-album rewrite-ahead 400000 10000 10000
+# c.jpg (large: the CRC thread reads it ahead) comes after a.jpg's 12 s
+album rewrite-ahead 400000 10000 100000
 touch -r "$S/rewrite-ahead/c.jpg" "$T/ra.mtime"
 
 # the changes
@@ -62,7 +62,7 @@ rewrite-after-header() {
 	touch -r "$T/rah.mtime" "$S/rewrite-after-header/c.jpg"
 }
 rewrite-ahead() {
-	head -c 10000 /dev/urandom | dd of="$S/rewrite-ahead/c.jpg" conv=notrunc status=none
+	head -c 100000 /dev/urandom | dd of="$S/rewrite-ahead/c.jpg" conv=notrunc status=none
 	touch -r "$T/ra.mtime" "$S/rewrite-ahead/c.jpg"
 }
 steady() { :; }

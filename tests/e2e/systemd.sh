@@ -129,6 +129,12 @@ check "the burst's instances finish" wait_for 90 idle
 code=$(net curl -sS --max-time 60 -o "$T/s2.zip" -w '%{http_code}' \
 	"http://127.0.0.1:8080/archive/$SAMPLE2/")
 check "a download after the burst works (got $code)" test "$code" = 200 -a -s "$T/s2.zip"
+# the shipped sandbox lets the CRC thread run (seccomp, RestrictNamespaces):
+# a whole download of the 64 MiB file, whose CRC it computes
+code=$(net curl -sS --max-time 120 -o "$T/big.zip" -w '%{http_code}' "http://127.0.0.1:8080/archive/big/")
+check "the big album downloads whole (got $code)" test "$code" = 200
+check "its CRC checks out (zipfile testzip)" python3 -c \
+	'import sys, zipfile; sys.exit(zipfile.ZipFile(sys.argv[1]).testzip() is not None)' "$T/big.zip"
 
 # --- nothing left behind --------------------------------------------------------
 no_instances() { test -z "$(ns systemctl list-units --all --no-legend 'archive@*')"; }
