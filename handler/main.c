@@ -560,6 +560,14 @@ serve_archive(const struct conn *c, const struct config *cfg, const struct http_
 		goto out;
 	}
 
+	/* libarchive is loaded only for a body (zipstream.c): its failure is
+	 * still a 500 */
+	if ((r = zipstream_load(extra, sizeof(extra))) < 0) {
+		snprintf(errbuf, sizeof(errbuf), "cannot load libarchive: %s", extra);
+		lr->error = errbuf;
+		goto server_error;
+	}
+
 	/* From here on the status line counts as sent (it goes out with the
 	 * first body bytes): a failure can only show as a body shorter than
 	 * Content-Length (or a missing last chunk), so the client knows it is

@@ -1,10 +1,12 @@
 /* zipstream: album -> ZIP (STORE) with libarchive, exact size up front. */
 #include <archive.h>
 #include <archive_entry.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,69 @@
 
 #define Z32	0xffffffffULL
 #define Z16	0xffffULL
+
+/*
+ * libarchive, loaded when the first archive is made (zipstream_load()),
+ * not when the process starts: its dependencies (ICU, libxml2, libstdc++,
+ * five compressors the ZIP writer never calls) cost each start about 4 ms
+ * of dynamic linking, and most answers (404, 304, 412, 416, HEAD, the
+ * index page, errors) need none of it. Debian's shared libarchive is kept
+ * (it gets security updates), by its soname. Its calls to zlib's crc32()
+ * still reach the executable's (crc32.c): the program exports crc32
+ * (Makefile.am), and a library loaded later binds to the executable first.
+ */
+#define LA_FUNCS \
+	X(archive_entry_clear) \
+	X(archive_entry_free) \
+	X(archive_entry_new) \
+	X(archive_entry_set_filetype) \
+	X(archive_entry_set_gid) \
+	X(archive_entry_set_mtime) \
+	X(archive_entry_set_pathname_utf8) \
+	X(archive_entry_set_perm) \
+	X(archive_entry_set_size) \
+	X(archive_entry_set_uid) \
+	X(archive_write_close) \
+	X(archive_write_data) \
+	X(archive_write_finish_entry) \
+	X(archive_write_free) \
+	X(archive_write_header) \
+	X(archive_write_new) \
+	X(archive_write_open2) \
+	X(archive_write_set_bytes_in_last_block) \
+	X(archive_write_set_bytes_per_block) \
+	X(archive_write_set_format_zip) \
+	X(archive_write_set_options)
+
+static struct {
+#define X(f) __typeof__(f) *f;
+	LA_FUNCS
+#undef X
+} la;
+static int la_loaded;
+
+int
+zipstream_load(char *err, size_t errsize)
+{
+	void *h;
+
+	if (la_loaded)
+		return 0;
+	h = dlopen(LIBARCHIVE_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL) {
+		snprintf(err, errsize, "%s", dlerror());
+		return -ELIBACC;
+	}
+#define X(f) \
+	if ((*(void **)&la.f = dlsym(h, #f)) == NULL) { \
+		snprintf(err, errsize, "%s: no %s", LIBARCHIVE_SONAME, #f); \
+		return -ELIBBAD; \
+	}
+	LA_FUNCS
+#undef X
+	la_loaded = 1;
+	return 0;	/* h stays open until exit */
+}
 
 void
 zipstream_init(void)
@@ -426,7 +491,7 @@ on_sigbus(int sig)
 	raise(sig);
 }
 
-/* archive_write_data() of a mapping (or of a buffer: then SIGBUS cannot
+/* la.archive_write_data() of a mapping (or of a buffer: then SIGBUS cannot
  * come), with SIGBUS caught (nothing in this frame changes after
  * sigsetjmp(), so nothing can be clobbered). */
 static int
@@ -439,7 +504,7 @@ write_window(struct archive *ar, const struct out *o, const char *m, size_t n)
 	if (sigsetjmp(bus_jmp, 0) != 0)
 		return -ESTALE;	/* SIGBUS: the file shrank under us */
 	bus_armed = 1;
-	if (archive_write_data(ar, m, n) != (la_ssize_t)n || o->err != 0)
+	if (la.archive_write_data(ar, m, n) != (la_ssize_t)n || o->err != 0)
 		r = -EPIPE;	/* the sink's error is in struct out */
 	bus_armed = 0;
 	return r;
@@ -700,26 +765,30 @@ zipstream_write(struct album *a, int deflate, zipstream_sink sink, void *ctx,
 	size_t i;
 	int r = -EIO;
 
+	if (!la_loaded) {
+		*ret_failed = -1;
+		return -ELIBACC;	/* zipstream_load() first */
+	}
 	if (!deflate) {
 		o.fix = &fix;
 		/* without the thread (it could not start), inline */
 		threaded = ahead_start(&ahead, &thread) == 0;
 	}
 	(void)sigaction(SIGBUS, &sa, NULL);
-	ar = archive_write_new();
+	ar = la.archive_write_new();
 	if (ar == NULL)
 		return -ENOMEM;
-	if (archive_write_set_format_zip(ar) != ARCHIVE_OK ||
-	    archive_write_set_options(ar, deflate ?
+	if (la.archive_write_set_format_zip(ar) != ARCHIVE_OK ||
+	    la.archive_write_set_options(ar, deflate ?
 	    "zip:compression=deflate,zip:hdrcharset=UTF-8" :
 	    "zip:compression=store,zip:hdrcharset=UTF-8") != ARCHIVE_OK ||
 	    /* no blocking: every piece goes straight to out_write(), file
 	     * data as the very mapping send_data() passed in */
-	    archive_write_set_bytes_per_block(ar, 0) != ARCHIVE_OK ||
-	    archive_write_set_bytes_in_last_block(ar, 1) != ARCHIVE_OK ||
-	    archive_write_open2(ar, &o, NULL, out_write, NULL, NULL) != ARCHIVE_OK)
+	    la.archive_write_set_bytes_per_block(ar, 0) != ARCHIVE_OK ||
+	    la.archive_write_set_bytes_in_last_block(ar, 1) != ARCHIVE_OK ||
+	    la.archive_write_open2(ar, &o, NULL, out_write, NULL, NULL) != ARCHIVE_OK)
 		goto out;
-	ae = archive_entry_new();
+	ae = la.archive_entry_new();
 	if (ae == NULL) {
 		r = -ENOMEM;
 		goto out;
@@ -742,16 +811,16 @@ zipstream_write(struct album *a, int deflate, zipstream_sink sink, void *ctx,
 				goto out;
 			}
 		}
-		archive_entry_clear(ae);
-		archive_entry_set_pathname_utf8(ae, e->path);
-		archive_entry_set_filetype(ae, e->is_dir ? AE_IFDIR : AE_IFREG);
-		archive_entry_set_perm(ae, e->is_dir ? 0755 : 0644);
-		archive_entry_set_uid(ae, 0);
-		archive_entry_set_gid(ae, 0);
-		archive_entry_set_mtime(ae, (time_t)e->mtime, 0);
-		archive_entry_set_size(ae, (la_int64_t)e->size);
+		la.archive_entry_clear(ae);
+		la.archive_entry_set_pathname_utf8(ae, e->path);
+		la.archive_entry_set_filetype(ae, e->is_dir ? AE_IFDIR : AE_IFREG);
+		la.archive_entry_set_perm(ae, e->is_dir ? 0755 : 0644);
+		la.archive_entry_set_uid(ae, 0);
+		la.archive_entry_set_gid(ae, 0);
+		la.archive_entry_set_mtime(ae, (time_t)e->mtime, 0);
+		la.archive_entry_set_size(ae, (la_int64_t)e->size);
 		/* ARCHIVE_WARN means a name was converted: not ours to accept */
-		if (archive_write_header(ar, ae) != ARCHIVE_OK || o.err != 0) {
+		if (la.archive_write_header(ar, ae) != ARCHIVE_OK || o.err != 0) {
 			if (fd >= 0)
 				close(fd);
 			r = o.err ? o.err : -EIO;
@@ -770,12 +839,12 @@ zipstream_write(struct album *a, int deflate, zipstream_sink sink, void *ctx,
 				goto out;
 			}
 		}
-		if (archive_write_finish_entry(ar) != ARCHIVE_OK || o.err != 0) {
+		if (la.archive_write_finish_entry(ar) != ARCHIVE_OK || o.err != 0) {
 			r = o.err ? o.err : -EIO;
 			goto out;
 		}
 	}
-	if (archive_write_close(ar) != ARCHIVE_OK || o.err != 0) {
+	if (la.archive_write_close(ar) != ARCHIVE_OK || o.err != 0) {
 		r = o.err ? o.err : -EIO;
 		goto out;
 	}
@@ -783,7 +852,7 @@ zipstream_write(struct album *a, int deflate, zipstream_sink sink, void *ctx,
 		goto out;
 	r = 0;
 out:
-	/* archive_write_free() closes the archive, writing the central
+	/* la.archive_write_free() closes the archive, writing the central
 	 * directory, unless libarchive itself saw a fatal error: after our
 	 * own failure the latch in struct out keeps that from reaching the
 	 * client, whose download must stay visibly short. */
@@ -791,8 +860,8 @@ out:
 		o.err = r;
 	if (threaded)
 		ahead_stop(&ahead, thread);
-	archive_write_free(ar);
-	archive_entry_free(ae);
+	la.archive_write_free(ar);
+	la.archive_entry_free(ae);
 	if (r < 0)
 		*ret_failed = failed;
 	return r;

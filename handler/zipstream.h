@@ -29,6 +29,12 @@ typedef int (*zipstream_sink)(void *ctx, const void *buf, size_t len,
  * UTC (libarchive computes DOS times with localtime()). */
 void zipstream_init(void);
 
+/* Load libarchive (by its soname, LIBARCHIVE_SONAME) if that has not
+ * been done: before the first zipstream_write(), and before the response
+ * head is sent, so that a failure can still be a 500. Returns 0, or
+ * -ELIBACC/-ELIBBAD with dlerror()'s message in err. */
+int zipstream_load(char *err, size_t errsize);
+
 /* The exact number of bytes zipstream_write() produces for album a (STORE),
  * from the ZIP layout of libarchive 3.6 as zipstream rewrites it (checked
  * against real output by tests/unit/test_zipsize). */

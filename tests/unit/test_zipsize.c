@@ -284,6 +284,14 @@ main(void)
 	int i __attribute__((unused));
 
 	zipstream_init();
+	{
+		char err[256];
+
+		if (zipstream_load(err, sizeof(err)) < 0) {
+			fprintf(stderr, "zipstream_load: %s\n", err);
+			return 99;
+		}
+	}
 	if (mkdtemp(root) == NULL)
 		return 99;
 	atexit(clean);
