@@ -30,8 +30,8 @@ N_FLOOD=2000		# connections in the flood
 FLOOD_SECS=2		# ... sent within this many seconds
 FLOOD_SOURCES=8		# from 127.0.0.1 ... 127.0.0.8: past MaxConnectionsPerSource=
 FD_SLACK=4		# systemd's fds may differ by this much after the load
-# 22 + 64 * (16 MiB + 2 * strlen("00.jpg") + 140): the size formula (README)
-GIG_LEN=1073751574
+# 22 + 64 * (16 MiB + 2 * strlen("00.jpg") + 124): the size formula (README)
+GIG_LEN=1073750550
 
 . "$top_srcdir/tests/ns-lib.sh"
 COMPLETED=5b3bba1e0c5d4f2c9f6bfa2f0c0d4a71
