@@ -22,7 +22,8 @@ UNITDIR=/lib/systemd/system
 stale=
 if [ -f "$DEB" ]; then
 	stale=$(find "$top_srcdir/handler" "$top_srcdir/units" "$top_srcdir/debian" \
-		"$top_srcdir/Makefile.am" "$top_srcdir/configure.ac" -newer "$DEB" -type f | head -n1)
+		"$top_srcdir/Makefile.am" "$top_srcdir/configure.ac" "$top_srcdir/README.md" \
+		"$top_srcdir/LICENSE" -newer "$DEB" -type f | head -n1)
 fi
 if [ ! -f "$DEB" ] || [ -n "$stale" ]; then
 	if [ -n "$stale" ]; then why="$stale is newer than the package"; else why="no package yet"; fi
@@ -88,8 +89,8 @@ ns touch /run/ah-marker
 
 # --- install ------------------------------------------------------------------------
 start=$(date +%s)
-ns env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-	-o Debug::NoLocking=0 "$DEB" >"$T/install.log" 2>&1
+ns env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o Dpkg::Use-Pty=0 \
+	"$DEB" >"$T/install.log" 2>&1
 rc=$?
 sed 's/^/# install: /' "$T/install.log" | tail -n 12
 check "apt-get install ./$(basename "$DEB"): exit $rc ($(($(date +%s) - start)) s)" test $rc -eq 0
@@ -150,7 +151,7 @@ check "the downloads' instances are gone" wait_for 30 no_instances
 
 # --- remove and purge -------------------------------------------------------------
 start=$(date +%s)
-ns env DEBIAN_FRONTEND=noninteractive apt-get purge -y archive-handler >"$T/purge.log" 2>&1
+ns env DEBIAN_FRONTEND=noninteractive apt-get purge -y -o Dpkg::Use-Pty=0 archive-handler >"$T/purge.log" 2>&1
 rc=$?
 sed 's/^/# purge: /' "$T/purge.log" | tail -n 6
 check "apt-get purge archive-handler: exit $rc ($(($(date +%s) - start)) s)" test $rc -eq 0
