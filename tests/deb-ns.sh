@@ -4,7 +4,10 @@
 # systemd (PID 1 of the namespace) to start its units. Used by
 # tests/e2e/deb.sh (through tests/ns-lib.sh; see ../shared/NOTES.md).
 #
-#   deb-ns.sh BUILDDIR PHOTOS CGROUP
+#   deb-ns.sh BUILDDIR PHOTOS CGROUP DEB
+#
+# DEB, the package to test, is copied to /run/ah-deb/ (the build tree may
+# be below /tmp, which is hidden here).
 #
 # /usr (and with it /lib, /bin and /sbin, which are symlinks into /usr on
 # Debian 12), /etc and /var become overlays of the host's directories whose
@@ -16,7 +19,7 @@
 # /srv (the albums), /run, /dev, /tmp are tmpfs as in tests/systemd-ns.sh;
 # the network namespace has only "lo"; systemd's cgroups are below CGROUP.
 set -eu
-builddir=$1 photos=$2 cgroup=$3
+builddir=$1 photos=$2 cgroup=$3 deb=$4
 
 mount --make-rprivate /
 mount -t tmpfs -o mode=0755 tmpfs /run
@@ -30,6 +33,9 @@ for d in /usr /etc /var; do
 	[ "$(findmnt -n -o FSTYPE "$d")" = overlay ] || { echo "$d is not an overlay" >&2; exit 1; }
 done
 mount -t tmpfs -o mode=0755 tmpfs /srv
+mkdir /run/ah-deb
+cp "$deb" /run/ah-deb/
+chmod -R go+rX /run/ah-deb
 ip link set lo up
 . "$(dirname "$0")/private-dev.sh"
 

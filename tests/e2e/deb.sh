@@ -70,7 +70,7 @@ host_state >"$T/host.before"
 # --- a namespace with private /usr, /etc, /var and a real systemd -------------
 NS_SCRIPT=$top_srcdir/tests/deb-ns.sh
 . "$top_srcdir/tests/ns-lib.sh"
-start_ns
+start_ns "$DEB"
 wait_ns 60
 pass "systemd runs as PID 1 of the test's namespace (host PID $SPID)"
 for d in /usr /etc /var; do
@@ -90,7 +90,7 @@ ns touch /run/ah-marker
 # --- install ------------------------------------------------------------------------
 start=$(date +%s)
 ns env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o Dpkg::Use-Pty=0 \
-	"$DEB" >"$T/install.log" 2>&1
+	"/run/ah-deb/$(basename "$DEB")" >"$T/install.log" 2>&1
 rc=$?
 sed 's/^/# install: /' "$T/install.log" | tail -n 12
 check "apt-get install ./$(basename "$DEB"): exit $rc ($(($(date +%s) - start)) s)" test $rc -eq 0
