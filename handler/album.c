@@ -122,10 +122,14 @@ valid_name(const char *name, size_t len)
 
 /* Last-Modified: the newest mtime or ctime of the album folder and of
  * everything in it. ctime too, because mtime can be set back (cp -p,
- * rsync -t) and a deleted file shows only in its folder's times. */
+ * rsync -t) and a deleted file shows only in its folder's times. The
+ * newest mtime alone is kept too: copies on other hosts (cp -a, rsync -a)
+ * share it, but not the ctimes (--etag portable, cache.h). */
 static void
 note_change(struct album *a, const struct stat *st)
 {
+	if (st->st_mtim.tv_sec > a->newest_mtime)
+		a->newest_mtime = st->st_mtim.tv_sec;
 	if (st->st_mtim.tv_sec > a->newest_change)
 		a->newest_change = st->st_mtim.tv_sec;
 	if (st->st_ctim.tv_sec > a->newest_change)

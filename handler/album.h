@@ -36,6 +36,7 @@ struct album {
 	size_t n, cap;
 	size_t files, dirs;
 	int64_t newest_change;	/* newest mtime or ctime, folder included */
+	int64_t newest_mtime;	/* newest mtime, folder included */
 	struct album_names *names;	/* where the paths live */
 };
 

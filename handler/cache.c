@@ -45,12 +45,18 @@ fnv_u64(struct fnv *f, uint64_t v)
 }
 
 void
-cache_etag(const struct album *a, const char *variant, char out[CACHE_ETAG_MAX])
+cache_etag(const struct album *a, const char *variant, enum cache_etag_mode mode,
+    char out[CACHE_ETAG_MAX])
 {
+	static const char portable[] = "portable";
 	struct fnv f;
 	size_t i;
 
 	fnv_init(&f);
+	/* STRICT hashes exactly what it always did (ETags stay valid across
+	 * an upgrade); PORTABLE starts with a tag, so the two never meet. */
+	if (mode == CACHE_ETAG_PORTABLE)
+		fnv_bytes(&f, portable, sizeof(portable));
 	fnv_u64(&f, CACHE_LAYOUT_VERSION);
 	fnv_bytes(&f, variant, strlen(variant) + 1);
 	fnv_u64(&f, a->n);
@@ -62,12 +68,20 @@ cache_etag(const struct album *a, const char *variant, char out[CACHE_ETAG_MAX])
 		fnv_u64(&f, e->size);
 		fnv_u64(&f, (uint64_t)e->mtime);
 		fnv_u64(&f, (uint64_t)e->mtime_nsec);
+		if (mode == CACHE_ETAG_PORTABLE)
+			continue;	/* what differs between copies */
 		fnv_u64(&f, (uint64_t)e->ctime);
 		fnv_u64(&f, (uint64_t)e->ctime_nsec);
 		fnv_u64(&f, (uint64_t)e->ino);
 	}
 	snprintf(out, CACHE_ETAG_MAX, "\"%016llx%016llx\"",
 	    (unsigned long long)(f.h >> 64), (unsigned long long)f.h);
+}
+
+int64_t
+cache_last_modified(const struct album *a, enum cache_etag_mode mode)
+{
+	return mode == CACHE_ETAG_PORTABLE ? a->newest_mtime : a->newest_change;
 }
 
 /* --- dates ------------------------------------------------------------------ */

@@ -17,10 +17,30 @@
 #define CACHE_ETAG_MAX	40	/* "\"" + 32 hex + "\"" + NUL, and room */
 #define CACHE_DATE_MAX	64	/* IMF-fixdate + NUL, and room for any year */
 
+/* What the validators are made of (--etag).
+ * STRICT: for every entry, also its ctime and inode number. A rewrite in
+ * place that puts the mtime back (exiftool -P, touch -r) changes them, so
+ * it changes the ETag and Last-Modified, but so does every copy of the
+ * album: one host only (or shared storage, where all hosts see the same
+ * inodes and ctimes).
+ * PORTABLE: path, type, size and mtime (nanoseconds) only, which cp -a and
+ * rsync -a keep: hosts holding identical copies give the same validators,
+ * so a resume or a caching proxy's slices may come from any of them. Such
+ * a rewrite then goes unnoticed by the validators (it is still caught when
+ * it happens during a transfer: album_entry_same() is the same in both). */
+enum cache_etag_mode { CACHE_ETAG_STRICT = 0, CACHE_ETAG_PORTABLE = 1 };
+
 /* The strong ETag of album a packed as `variant' (e.g. "store"): a 128-bit
  * FNV-1a hash of the layout version, the variant and, for every entry, its
- * path, type, size, mtime and ctime (with nanoseconds) and inode number. */
-void cache_etag(const struct album *a, const char *variant, char out[CACHE_ETAG_MAX]);
+ * path, type, size, mtime and, in STRICT mode, ctime (mtime and ctime with
+ * nanoseconds) and inode number. PORTABLE ETags never equal STRICT ones
+ * (the hashed bytes differ from the first one on). */
+void cache_etag(const struct album *a, const char *variant, enum cache_etag_mode mode,
+    char out[CACHE_ETAG_MAX]);
+
+/* Last-Modified for the same mode: the newest mtime or ctime of the album
+ * folder and everything in it (STRICT), or the newest mtime (PORTABLE). */
+int64_t cache_last_modified(const struct album *a, enum cache_etag_mode mode);
 
 /* Format t as an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"). */
 void cache_format_date(int64_t t, char out[CACHE_DATE_MAX]);

@@ -42,6 +42,7 @@ struct config {
 	int request_timeout;
 	int send_timeout;
 	int deflate;		/* --compression deflate */
+	enum cache_etag_mode etag;	/* --etag strict|portable */
 	const char *trusted_proxy;	/* comma-separated addresses, or NULL */
 };
 
@@ -83,6 +84,11 @@ usage(FILE *f)
 	    "                            store (default; exact Content-Length, resumable)\n"
 	    "                            or deflate (for compressible albums; chunked)\n"
 	    "                            (env ARCHIVE_COMPRESSION)\n"
+	    "      --etag strict|portable\n"
+	    "                            what ETag and Last-Modified are made of: strict\n"
+	    "                            (default; also inode numbers and ctimes) or\n"
+	    "                            portable (equal on hosts with cp -a/rsync -a\n"
+	    "                            copies) (env ARCHIVE_ETAG)\n"
 	    "      --trusted-proxy ADDR[,ADDR]...\n"
 	    "                            believe X-Forwarded-For on connections from these\n"
 	    "                            addresses (env ARCHIVE_TRUSTED_PROXY)\n"
@@ -131,6 +137,18 @@ parse_compression(const char *s, int *deflate)
 }
 
 static int
+parse_etag(const char *s, enum cache_etag_mode *mode)
+{
+	if (strcmp(s, "strict") == 0)
+		*mode = CACHE_ETAG_STRICT;
+	else if (strcmp(s, "portable") == 0)
+		*mode = CACHE_ETAG_PORTABLE;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int
 parse_seconds(const char *s, int *ret)
 {
 	char *end;
@@ -149,13 +167,14 @@ parse_seconds(const char *s, int *ret)
 static int
 config_parse(int argc, char **argv, struct config *cfg, char *err, size_t errsize)
 {
-	enum { OPT_VERSION = 256, OPT_REQUEST_TIMEOUT, OPT_SEND_TIMEOUT, OPT_TRUSTED_PROXY };
+	enum { OPT_VERSION = 256, OPT_REQUEST_TIMEOUT, OPT_SEND_TIMEOUT, OPT_TRUSTED_PROXY, OPT_ETAG };
 	static const struct option opts[] = {
 		{ "path", required_argument, NULL, 'p' },
 		{ "logging", required_argument, NULL, 'l' },
 		{ "delay", required_argument, NULL, 'd' },
 		{ "compression", required_argument, NULL, 'c' },
 		{ "trusted-proxy", required_argument, NULL, OPT_TRUSTED_PROXY },
+		{ "etag", required_argument, NULL, OPT_ETAG },
 		{ "request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT },
 		{ "send-timeout", required_argument, NULL, OPT_SEND_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
@@ -168,6 +187,7 @@ config_parse(int argc, char **argv, struct config *cfg, char *err, size_t errsiz
 
 	cfg->path = "photos";
 	cfg->deflate = 0;
+	cfg->etag = CACHE_ETAG_STRICT;
 	cfg->trusted_proxy = NULL;
 	cfg->logging = 0;
 	cfg->delay = 0;
@@ -190,6 +210,10 @@ config_parse(int argc, char **argv, struct config *cfg, char *err, size_t errsiz
 	if ((e = getenv("ARCHIVE_COMPRESSION")) != NULL && *e != '\0' &&
 	    parse_compression(e, &cfg->deflate) < 0) {
 		snprintf(err, errsize, "invalid ARCHIVE_COMPRESSION=%s (expected store or deflate)", e);
+		return -EINVAL;
+	}
+	if ((e = getenv("ARCHIVE_ETAG")) != NULL && *e != '\0' && parse_etag(e, &cfg->etag) < 0) {
+		snprintf(err, errsize, "invalid ARCHIVE_ETAG=%s (expected strict or portable)", e);
 		return -EINVAL;
 	}
 	if ((e = getenv("ARCHIVE_TRUSTED_PROXY")) != NULL && *e != '\0') {
@@ -225,6 +249,13 @@ config_parse(int argc, char **argv, struct config *cfg, char *err, size_t errsiz
 		case 'c':
 			if (parse_compression(optarg, &cfg->deflate) < 0) {
 				snprintf(err, errsize, "invalid --compression '%s' (expected store or deflate)",
+				    optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_ETAG:
+			if (parse_etag(optarg, &cfg->etag) < 0) {
+				snprintf(err, errsize, "invalid --etag '%s' (expected strict or portable)",
 				    optarg);
 				return -EINVAL;
 			}
@@ -504,11 +535,11 @@ serve_archive(const struct conn *c, const struct config *cfg, const struct http_
 	}
 
 	/* What to send: RFC 9110 validators, conditionals and ranges. */
-	cache_etag(&album, cfg->deflate ? "deflate" : "store", etag);
-	cache_format_date(album.newest_change, lastmod);
+	cache_etag(&album, cfg->deflate ? "deflate" : "store", cfg->etag, etag);
+	cache_format_date(cache_last_modified(&album, cfg->etag), lastmod);
 	total = cfg->deflate ? RESPONSE_NO_LENGTH : zipstream_size(&album);
-	code = cache_decide(req, head_only, etag, album.newest_change, total, !cfg->deflate,
-	    &first, &last);
+	code = cache_decide(req, head_only, etag, cache_last_modified(&album, cfg->etag), total,
+	    !cfg->deflate, &first, &last);
 	lr->status = code;
 	if (code == 412 || code == 416) {
 		if (code == 416)

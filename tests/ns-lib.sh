@@ -10,9 +10,11 @@
 CGROUP=ah-test-${T##*.}
 UPID= SPID=
 
+NS_SCRIPT=${NS_SCRIPT:-$top_srcdir/tests/systemd-ns.sh}	# or tests/deb-ns.sh
+
 start_ns() {
 	unshare --pid --fork --mount --mount-proc --net --kill-child \
-		"$top_srcdir/tests/systemd-ns.sh" "$top_builddir" "$top_srcdir/photos" "$CGROUP" \
+		"$NS_SCRIPT" "$top_builddir" "$top_srcdir/photos" "$CGROUP" \
 		"$@" >"$T/ns.log" 2>&1 </dev/null &
 	UPID=$!
 	at_exit stop_ns

@@ -6,8 +6,9 @@ need curl python3
 
 "$HANDLER" --help >"$T/help" </dev/null
 check "--help exits 0" test $? -eq 0
-for o in --path --logging --delay --compression --trusted-proxy --request-timeout --send-timeout \
-	BASE_FILE_STORAGE_PATH ENABLE_LOGGING ENABLE_RESPONSE_DELAY ARCHIVE_COMPRESSION ARCHIVE_TRUSTED_PROXY; do
+for o in --path --logging --delay --compression --etag --trusted-proxy --request-timeout --send-timeout \
+	BASE_FILE_STORAGE_PATH ENABLE_LOGGING ENABLE_RESPONSE_DELAY ARCHIVE_COMPRESSION ARCHIVE_ETAG \
+	ARCHIVE_TRUSTED_PROXY; do
 	check "--help mentions $o" grep -q -- "$o" "$T/help"
 done
 "$HANDLER" -h </dev/null | cmp -s - "$T/help"
@@ -38,6 +39,9 @@ bad "ENABLE_RESPONSE_DELAY=2" env ENABLE_RESPONSE_DELAY=2 "$HANDLER"
 bad "-c zstd" "$HANDLER" -c zstd
 bad "--compression STORE (case matters)" "$HANDLER" --compression STORE
 bad "ARCHIVE_COMPRESSION=gzip" env ARCHIVE_COMPRESSION=gzip "$HANDLER"
+bad "--etag weak" "$HANDLER" --etag weak
+bad "--etag PORTABLE (case matters)" "$HANDLER" --etag PORTABLE
+bad "ARCHIVE_ETAG=inode" env ARCHIVE_ETAG=inode "$HANDLER"
 bad "--trusted-proxy localhost (not an address)" "$HANDLER" --trusted-proxy localhost
 bad "--trusted-proxy 10.0.0.0/8 (no networks)" "$HANDLER" --trusted-proxy 10.0.0.0/8
 bad "ARCHIVE_TRUSTED_PROXY=1.2.3.4,x" env ARCHIVE_TRUSTED_PROXY=1.2.3.4,x "$HANDLER"
@@ -48,6 +52,20 @@ check "-c store beats ARCHIVE_COMPRESSION=deflate" grep -q "^Accept-Ranges: byte
 printf 'HEAD /archive/%s/ HTTP/1.1\r\nHost: t\r\n\r\n' "$SAMPLE1" |
 	ARCHIVE_COMPRESSION=deflate "$HANDLER" -p "$top_srcdir/photos" 2>/dev/null >"$T/cd"
 check "ARCHIVE_COMPRESSION=deflate applies" grep -q "^Transfer-Encoding: chunked" "$T/cd"
+# --etag: strict by default; the option beats ARCHIVE_ETAG
+etag_of() { # etag_of [ENV=VALUE...] -- ARGS...: the ETag of a HEAD of sample 1
+	local envs=()
+	while [ "$1" != -- ]; do envs+=("$1"); shift; done; shift
+	printf 'HEAD /archive/%s/ HTTP/1.1\r\nHost: t\r\n\r\n' "$SAMPLE1" |
+		env "${envs[@]}" "$HANDLER" -p "$top_srcdir/photos" "$@" 2>/dev/null |
+		tr -d '\r' | sed -n 's/^ETag: //p'
+}
+e_default=$(etag_of --) e_strict=$(etag_of -- --etag strict) e_portable=$(etag_of -- --etag portable)
+check "the default ETag is the strict one ($e_default)" test -n "$e_default" -a "$e_default" = "$e_strict"
+check "--etag portable gives another ETag ($e_portable)" test -n "$e_portable" -a "$e_portable" != "$e_strict"
+check "ARCHIVE_ETAG=portable applies" test "$(etag_of ARCHIVE_ETAG=portable --)" = "$e_portable"
+check "--etag strict beats ARCHIVE_ETAG=portable" \
+	test "$(etag_of ARCHIVE_ETAG=portable -- --etag strict)" = "$e_strict"
 env ENABLE_LOGGING=maybe "$HANDLER" </dev/null 2>"$T/err"
 check "the message names the bad variable" grep -q "invalid ENABLE_LOGGING=maybe" "$T/err"
 

@@ -758,7 +758,15 @@ etag_of(const struct album *a, const char *variant, char out[CACHE_ETAG_MAX])
 {
 	memset(out, 'X', CACHE_ETAG_MAX);
 	out[CACHE_ETAG_MAX - 1] = '\0';
-	cache_etag(a, variant, out);
+	cache_etag(a, variant, CACHE_ETAG_STRICT, out);
+}
+
+static void
+portable_of(const struct album *a, const char *variant, char out[CACHE_ETAG_MAX])
+{
+	memset(out, 'X', CACHE_ETAG_MAX);
+	out[CACHE_ETAG_MAX - 1] = '\0';
+	cache_etag(a, variant, CACHE_ETAG_PORTABLE, out);
 }
 
 static void
@@ -883,6 +891,129 @@ etag(void)
 	if (!ok(!dup, "etag: all %zu ETags computed are different", nseen))
 		diag("\"%s\" and \"%s\" both %s", seen_name[dup_i], seen_name[dup_j],
 		    seen[dup_i]);
+}
+
+/* --- cache_etag, portable ------------------------------------------------ */
+
+/* What tells copies apart (inode, ctime) is left out; everything that
+ * shapes the archive's bytes (path, type, size, mtime) is in. */
+static const struct {
+	const char *name;
+	void (*mutate)(struct album_entry *);
+	int changes;		/* the portable ETag must change */
+} portable_mutations[] = {
+	{ "path, one byte", m_path_byte, 1 },
+	{ "path, case of the first letter", m_path_case, 1 },
+	{ "path, one byte longer", m_path_longer, 1 },
+	{ "path, one byte shorter", m_path_shorter, 1 },
+	{ "is_dir", m_is_dir, 1 },
+	{ "size + 1", m_size, 1 },
+	{ "size, bit 40", m_size_high, 1 },
+	{ "mtime + 1", m_mtime, 1 },
+	{ "mtime + 2^32", m_mtime_high, 1 },
+	{ "mtime_nsec + 1", m_mtime_nsec, 1 },
+	{ "mtime and ctime swapped", m_mtime_to_ctime, 1 },
+	{ "ctime + 1", m_ctime, 0 },
+	{ "ctime + 2^32", m_ctime_high, 0 },
+	{ "ctime_nsec + 1", m_ctime_nsec, 0 },
+	{ "ino + 1", m_ino, 0 },
+	{ "ino, high bit", m_ino_high, 0 },
+};
+
+/* A copy as cp -a or rsync -a makes it on another host: same paths, sizes
+ * and mtimes; other inodes and ctimes (the time of the copy). */
+static void
+as_copy(struct album *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		b->entries[i].ino += 5000000;
+		b->entries[i].ctime = 1800000000 + (int64_t)i;
+		b->entries[i].ctime_nsec = 1234567 * (int32_t)(i + 1);
+	}
+	b->newest_change = 1800000000 + (int64_t)b->n;
+}
+
+static void
+etag_portable(void)
+{
+	static const char *const names[] = { "first", "second", "third", "last" };
+	struct album a, b;
+	char base[CACHE_ETAG_MAX], strict[CACHE_ETAG_MAX], e[CACHE_ETAG_MAX], e2[CACHE_ETAG_MAX];
+	const size_t n = NELEM(base_entries);
+	size_t i, j;
+
+	album_make(&a, n);
+	portable_of(&a, "store", base);
+	if (!ok(etag_well_formed(base), "portable etag: a quoted string of 32 hex digits"))
+		diag("got %s", base);
+	etag_of(&a, "store", strict);
+	ok(strcmp(base, strict) != 0, "portable etag: differs from the strict one");
+	portable_of(&a, "store", e);
+	is_str(e, base, "portable etag: same album twice, same ETag");
+
+	/* the point of it: a copy on another host */
+	album_make(&b, n);
+	as_copy(&b);
+	portable_of(&b, "store", e);
+	is_str(e, base, "portable etag: a copy (other inodes and ctimes) has the same ETag");
+	etag_of(&b, "store", e);
+	ok(strcmp(e, strict) != 0, "strict etag: a copy (other inodes and ctimes) differs");
+	album_unmake(&b);
+
+	for (i = 0; i < NELEM(portable_mutations); i++)
+		for (j = 0; j < n; j++) {
+			album_make(&b, n);
+			portable_mutations[i].mutate(&b.entries[j]);
+			portable_of(&b, "store", e);
+			if (portable_mutations[i].changes) {
+				if (!ok(strcmp(e, base) != 0 && etag_well_formed(e),
+				    "portable etag: changes with %s of the %s entry",
+				    portable_mutations[i].name, names[j]))
+					diag("got %s for both", e);
+			} else if (!ok(strcmp(e, base) == 0,
+			    "portable etag: the same with %s of the %s entry",
+			    portable_mutations[i].name, names[j])) {
+				diag("got %s, want %s", e, base);
+			}
+			etag_of(&b, "store", e2);
+			if (!ok(strcmp(e2, strict) != 0,
+			    "strict etag: still changes with %s of the %s entry",
+			    portable_mutations[i].name, names[j]))
+				diag("got %s for both", e2);
+			album_unmake(&b);
+		}
+
+	portable_of(&a, "deflate", e);
+	ok(strcmp(e, base) != 0 && etag_well_formed(e),
+	    "portable etag: \"deflate\" differs from \"store\"");
+	etag_of(&a, "deflate", e2);
+	ok(strcmp(e, e2) != 0, "portable etag: \"deflate\" differs from the strict one");
+
+	memset(&b, 0, sizeof(b));
+	b.fd = -1;
+	portable_of(&b, "store", e);
+	etag_of(&b, "store", e2);
+	ok(etag_well_formed(e) && strcmp(e, e2) != 0 && strcmp(e, base) != 0,
+	    "portable etag: the empty album's is well-formed, not the strict one, not a full one's");
+
+	/* Last-Modified: newest mtime or ctime (strict), newest mtime (portable) */
+	a.newest_change = 1700000400;
+	a.newest_mtime = 1700000300;
+	ok(cache_last_modified(&a, CACHE_ETAG_STRICT) == 1700000400,
+	    "last-modified: strict is the newest mtime or ctime");
+	ok(cache_last_modified(&a, CACHE_ETAG_PORTABLE) == 1700000300,
+	    "last-modified: portable is the newest mtime");
+	album_make(&b, n);
+	as_copy(&b);
+	b.newest_mtime = a.newest_mtime;
+	ok(cache_last_modified(&b, CACHE_ETAG_PORTABLE) == cache_last_modified(&a, CACHE_ETAG_PORTABLE),
+	    "last-modified: portable, a copy has the same");
+	ok(cache_last_modified(&b, CACHE_ETAG_STRICT) != cache_last_modified(&a, CACHE_ETAG_STRICT),
+	    "last-modified: strict, a copy made later differs");
+	album_unmake(&b);
+	album_unmake(&a);
 }
 
 /* --- cache_decide -------------------------------------------------------- */
@@ -1229,6 +1360,7 @@ main(void)
 	parse_rfc850_years(cy);
 	round_trip(cy);
 	etag();
+	etag_portable();
 	decide();
 	return done_testing();
 }
