@@ -193,6 +193,7 @@ add_entry(struct album *a, const char *path, size_t len, const struct stat *st, 
 		return -ENOMEM;
 	e->path_len = (uint16_t)len;	/* len <= ALBUM_PATH_MAX, checked */
 	e->is_dir = (uint8_t)is_dir;
+	e->crc = 0;		/* a folder's, an empty file's; others: zipstream.c */
 	e->size = is_dir ? 0 : (uint64_t)st->st_size;
 	e->mtime = st->st_mtim.tv_sec;
 	e->mtime_nsec = (int32_t)st->st_mtim.tv_nsec;

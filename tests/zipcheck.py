@@ -142,6 +142,8 @@ def main(path):
                  f"central {cneed}/{cmethod}/{cmtime:#x}")
         if lcrc != crc:
             fail(f"{name!r}: local CRC {lcrc:08x} != central {crc:08x}")
+        if usize == 0 and crc != 0:
+            fail(f"{name!r}: no data but CRC {crc:08x} (the CRC of nothing is 0)")
         ex = extras(at(p + 30 + nlen, xlen))
         if {k: v for k, v in ex.items() if k != 1} != cex:
             fail(f"{name!r}: local and central extras differ")
