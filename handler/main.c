@@ -377,7 +377,9 @@ config_keys(struct config *cfg, struct link_keys *keys, char *err, size_t errsiz
 	if (cfg->link_key == NULL && (dir = getenv("CREDENTIALS_DIRECTORY")) != NULL &&
 	    *dir != '\0') {
 		snprintf(cred, sizeof(cred), "%s/link-key", dir);
-		if (access(cred, F_OK) == 0)
+		/* only a credential that is not there means "no key": one that
+		 * cannot be reached (EACCES, ENOTDIR) is an error, below */
+		if (access(cred, F_OK) == 0 || errno != ENOENT)
 			cfg->link_key = cred;
 	}
 	if (cfg->link_key == NULL)

@@ -284,6 +284,10 @@ check "--link-key beats the credential" \
 	test "$(serve_with CREDENTIALS_DIRECTORY="$T/cred" -- --link-key "$T/other" | tr '\n' ' ')" = "403 403 "
 check "a credential directory without link-key: no key, as before" \
 	test "$(serve_with CREDENTIALS_DIRECTORY="$T/nocred" -- | tr '\n' ' ')" = "200 200 "
+CREDENTIALS_DIRECTORY="$T/keys" "$HANDLER" -p "$P" </dev/null >"$T/cout" 2>"$T/cerr"; rc=$?
+check "a credential that cannot be reached (ENOTDIR): exit 2 ($rc), not unsigned" \
+	test "$rc" -eq 2 -a ! -s "$T/cout"
+check "... the message says why" grep -q "link key file $T/keys/link-key: Not a directory" "$T/cerr"
 : >"$T/cred/link-key"
 CREDENTIALS_DIRECTORY="$T/cred" "$HANDLER" -p "$P" </dev/null >"$T/cout" 2>"$T/cerr"; rc=$?
 check "an empty credential: exit 2 ($rc), not unsigned: $(cat "$T/cerr")" \
