@@ -78,4 +78,18 @@
  * apart: the two 100 KB sample albums take 3 to 4 seconds. */
 #define DELAY_CHUNK		(32 * 1024)
 
+/* Signed links (--link-key): the key file is read whole into a buffer of
+ * this size; more is refused. Keys are a few dozen bytes: 4 KiB holds the
+ * LINK_KEYS_MAX of them with room to spare, and a file that is larger was
+ * named by mistake (a certificate bundle, a log). */
+#define LINK_KEY_FILE_MAX	4096
+
+/* Keys in the file: the first signs, every one verifies. Rotation needs
+ * two or three; each costs one HMAC per signed request. */
+#define LINK_KEYS_MAX		8
+
+/* The shortest key accepted, in bytes: HMAC-SHA256 keys shorter than its
+ * 32-byte output weaken it (RFC 2104, section 3). */
+#define LINK_KEY_MIN		32
+
 #endif

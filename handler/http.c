@@ -259,6 +259,7 @@ http_reason(int status)
 	case 206: return "Partial Content";
 	case 304: return "Not Modified";
 	case 400: return "Bad Request";
+	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 412: return "Precondition Failed";

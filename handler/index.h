@@ -4,4 +4,7 @@
 
 extern const char index_html[];
 
+/* The same page when links are signed (--link-key): no sample links. */
+extern const char index_html_signed[];
+
 #endif

@@ -196,6 +196,8 @@ log_request(const struct log_request *r)
 	FIELD("DURATION_USEC=%" PRIu64, r->duration_usec);
 	if (r->error != NULL)
 		FIELD("ARCHIVE_ERROR=%.280s", r->error);
+	if (r->link_error != NULL)
+		FIELD("LINK_ERROR=%s", r->link_error);
 #undef FIELD
 	if (sd_journal_sendv(iov, n) < 0)
 		journal_failed(prio, line);

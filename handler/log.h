@@ -43,6 +43,7 @@ struct log_request {
 	uint64_t bytes_sent;	/* body bytes */
 	uint64_t duration_usec;
 	const char *error;	/* what went wrong, or NULL */
+	const char *link_error;	/* why a signed link was refused, or NULL */
 	int interrupted;	/* the body could not be completed */
 };
 

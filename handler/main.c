@@ -19,6 +19,7 @@
 #include "conn.h"
 #include "http.h"
 #include "index.h"
+#include "link.h"
 #include "ah_limits.h"
 #include "log.h"
 #include "path.h"
@@ -44,6 +45,9 @@ struct config {
 	int deflate;		/* --compression deflate */
 	enum cache_etag_mode etag;	/* --etag strict|portable */
 	const char *trusted_proxy;	/* comma-separated addresses, or NULL */
+	const char *link_key;	/* --link-key FILE: links must be signed, or NULL */
+	const char *sign;	/* --sign HASH: print a signed link and exit */
+	int64_t expires_in;	/* --expires-in SECONDS, for --sign */
 };
 
 struct sink {
@@ -96,12 +100,19 @@ usage(FILE *f)
 	    "                            (default %d)\n"
 	    "      --send-timeout SEC    give up when the client takes nothing for SEC\n"
 	    "                            seconds (default %d)\n"
+	    "      --link-key FILE       serve only signed, unexpired links, checked with\n"
+	    "                            the keys in FILE, one per line, the first signs\n"
+	    "                            (env ARCHIVE_LINK_KEY_FILE; default\n"
+	    "                            $CREDENTIALS_DIRECTORY/link-key if it exists)\n"
+	    "      --sign HASH           print the path and query of a signed link to the\n"
+	    "                            album HASH and exit\n"
+	    "      --expires-in SECONDS  with --sign: valid for SECONDS (default %d)\n"
 	    "  -h, --help                show this help and exit\n"
 	    "      --version             show the version and exit\n"
 	    "\n"
 	    "Boolean values: 1, 0, yes, no, true, false, on, off.\n"
 	    "Command line beats environment beats default.\n",
-	    REQUEST_TIMEOUT_SEC, SEND_TIMEOUT_SEC);
+	    REQUEST_TIMEOUT_SEC, SEND_TIMEOUT_SEC, LINK_EXPIRES_IN);
 }
 
 static int
@@ -162,12 +173,32 @@ parse_seconds(const char *s, int *ret)
 	return 0;
 }
 
+/* --expires-in: 1 second to 10 years; decimal digits only. */
+static int
+parse_expires_in(const char *s, int64_t *ret)
+{
+	int64_t v = 0;
+
+	if (*s == '\0' || strlen(s) > 10)
+		return -EINVAL;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		v = v * 10 + (*s - '0');
+	}
+	if (v < 1 || v > LINK_EXPIRES_IN_MAX)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
 /* Returns 0 to go on, 1 after --help/--version, -EINVAL with a message in
  * err. */
 static int
 config_parse(int argc, char **argv, struct config *cfg, char *err, size_t errsize)
 {
-	enum { OPT_VERSION = 256, OPT_REQUEST_TIMEOUT, OPT_SEND_TIMEOUT, OPT_TRUSTED_PROXY, OPT_ETAG };
+	enum { OPT_VERSION = 256, OPT_REQUEST_TIMEOUT, OPT_SEND_TIMEOUT, OPT_TRUSTED_PROXY, OPT_ETAG,
+		OPT_LINK_KEY, OPT_SIGN, OPT_EXPIRES_IN };
 	static const struct option opts[] = {
 		{ "path", required_argument, NULL, 'p' },
 		{ "logging", required_argument, NULL, 'l' },
@@ -177,13 +208,16 @@ config_parse(int argc, char **argv, struct config *cfg, char *err, size_t errsiz
 		{ "etag", required_argument, NULL, OPT_ETAG },
 		{ "request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT },
 		{ "send-timeout", required_argument, NULL, OPT_SEND_TIMEOUT },
+		{ "link-key", required_argument, NULL, OPT_LINK_KEY },
+		{ "sign", required_argument, NULL, OPT_SIGN },
+		{ "expires-in", required_argument, NULL, OPT_EXPIRES_IN },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	char bad[64];
 	const char *e;
-	int c;
+	int c, expires_in = 0;
 
 	cfg->path = "photos";
 	cfg->deflate = 0;
@@ -193,6 +227,9 @@ config_parse(int argc, char **argv, struct config *cfg, char *err, size_t errsiz
 	cfg->delay = 0;
 	cfg->request_timeout = REQUEST_TIMEOUT_SEC;
 	cfg->send_timeout = SEND_TIMEOUT_SEC;
+	cfg->link_key = NULL;
+	cfg->sign = NULL;
+	cfg->expires_in = LINK_EXPIRES_IN;
 
 	if ((e = getenv("BASE_FILE_STORAGE_PATH")) != NULL && *e != '\0')
 		cfg->path = e;
@@ -223,6 +260,8 @@ config_parse(int argc, char **argv, struct config *cfg, char *err, size_t errsiz
 		}
 		cfg->trusted_proxy = e;
 	}
+	if ((e = getenv("ARCHIVE_LINK_KEY_FILE")) != NULL && *e != '\0')
+		cfg->link_key = e;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":p:l:d:c:h", opts, NULL)) != -1) {
@@ -279,6 +318,24 @@ config_parse(int argc, char **argv, struct config *cfg, char *err, size_t errsiz
 				return -EINVAL;
 			}
 			break;
+		case OPT_LINK_KEY:
+			if (*optarg == '\0') {
+				snprintf(err, errsize, "empty --link-key");
+				return -EINVAL;
+			}
+			cfg->link_key = optarg;
+			break;
+		case OPT_SIGN:
+			cfg->sign = optarg;
+			break;
+		case OPT_EXPIRES_IN:
+			if (parse_expires_in(optarg, &cfg->expires_in) < 0) {
+				snprintf(err, errsize, "invalid --expires-in '%s' (1 to %d seconds)",
+				    optarg, LINK_EXPIRES_IN_MAX);
+				return -EINVAL;
+			}
+			expires_in = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 1;
@@ -297,7 +354,82 @@ config_parse(int argc, char **argv, struct config *cfg, char *err, size_t errsiz
 		snprintf(err, errsize, "unexpected argument '%s'", argv[optind]);
 		return -EINVAL;
 	}
+	if (expires_in && cfg->sign == NULL) {
+		snprintf(err, errsize, "--expires-in needs --sign");
+		return -EINVAL;
+	}
 	return 0;
+}
+
+/* The key file: --link-key, ARCHIVE_LINK_KEY_FILE, or the systemd
+ * credential "link-key" (LoadCredential=) when neither names one. Read
+ * once, here. A key that cannot be used is an error, never a reason to
+ * serve unsigned links. Returns 1 with keys loaded, 0 without a key file,
+ * -EINVAL with a message in err. */
+static int
+config_keys(struct config *cfg, struct link_keys *keys, char *err, size_t errsize)
+{
+	static char cred[4096];
+	const char *dir;
+	size_t line = 0;
+	int r;
+
+	if (cfg->link_key == NULL && (dir = getenv("CREDENTIALS_DIRECTORY")) != NULL &&
+	    *dir != '\0') {
+		snprintf(cred, sizeof(cred), "%s/link-key", dir);
+		/* only a credential that is not there means "no key": one that
+		 * cannot be reached (EACCES, ENOTDIR) is an error, below */
+		if (access(cred, F_OK) == 0 || errno != ENOENT)
+			cfg->link_key = cred;
+	}
+	if (cfg->link_key == NULL)
+		return 0;
+	r = link_keys_load(cfg->link_key, keys, &line);
+	if (r == 0)
+		return 1;
+	if (r == -ENODATA)
+		snprintf(err, errsize, "link key file %s: no key in it (it is empty)", cfg->link_key);
+	else if (r == -EMSGSIZE)
+		snprintf(err, errsize, "link key file %s, line %zu: key shorter than %d bytes",
+		    cfg->link_key, line, LINK_KEY_MIN);
+	else if (r == -E2BIG)
+		snprintf(err, errsize, "link key file %s: more than %d keys", cfg->link_key,
+		    LINK_KEYS_MAX);
+	else if (r == -EFBIG)
+		snprintf(err, errsize, "link key file %s: larger than %d bytes", cfg->link_key,
+		    LINK_KEY_FILE_MAX);
+	else
+		snprintf(err, errsize, "link key file %s: %s", cfg->link_key, strerror(-r));
+	return -EINVAL;
+}
+
+/* --sign HASH: print the link. Returns the exit status. */
+static int
+sign_link(const struct config *cfg, const struct link_keys *keys, int have_keys)
+{
+	char link[LINK_PATH_MAX];
+	int r;
+
+	if (!have_keys) {
+		log_msg(LOG_ERR, "--sign needs a key: --link-key FILE, ARCHIVE_LINK_KEY_FILE or "
+		    "$CREDENTIALS_DIRECTORY/link-key");
+		return EXIT_USAGE;
+	}
+	r = link_sign(keys, cfg->sign, (int64_t)time(NULL) + cfg->expires_in, link);
+	if (r == -EINVAL) {
+		log_msg(LOG_ERR, "invalid --sign '%s' (an album name: 1 to %d of A-Z a-z 0-9 - _)",
+		    cfg->sign, HASH_MAX);
+		return EXIT_USAGE;
+	}
+	if (r < 0) {
+		log_msg(LOG_ERR, "cannot sign: HMAC-SHA256 from libgcrypt failed");
+		return EXIT_SERVER;
+	}
+	if (printf("%s\n", link) < 0 || fflush(stdout) != 0) {
+		log_msg(LOG_ERR, "cannot write the link: %s", strerror(errno));
+		return EXIT_SERVER;
+	}
+	return EXIT_ANSWERED;
 }
 
 static uint64_t
@@ -666,8 +798,10 @@ main(int argc, char **argv)
 	struct log_request lr = { 0 };
 	struct config cfg;
 	struct conn c;
+	/* secret: wiped as soon as the link is checked (link_keys_wipe) */
+	static struct link_keys keys;
 	uint64_t start = now_usec();
-	int r, head_only = 0, status = EXIT_ANSWERED, cfgr;
+	int r, head_only = 0, status = EXIT_ANSWERED, cfgr, signed_links = 0;
 
 	signal(SIGPIPE, SIG_IGN);	/* xinetd resets it; EPIPE is "client gone" */
 	zipstream_init();
@@ -684,6 +818,21 @@ main(int argc, char **argv)
 	if (cfgr < 0 && !c.is_socket) {
 		log_msg(LOG_ERR, "%s (try --help)", cfgerr);
 		return EXIT_USAGE;
+	}
+	if (cfgr == 0) {
+		r = config_keys(&cfg, &keys, cfgerr, sizeof(cfgerr));
+		if (r < 0 && !c.is_socket) {
+			log_msg(LOG_ERR, "%s", cfgerr);
+			return EXIT_USAGE;
+		}
+		if (r < 0)
+			cfgr = r;
+		signed_links = r > 0;
+	}
+	if (cfgr == 0 && cfg.sign != NULL) {
+		status = sign_link(&cfg, &keys, signed_links);
+		link_keys_wipe(&keys);
+		return status;
 	}
 
 	conn_peer(&c, remote, sizeof(remote));
@@ -746,8 +895,9 @@ main(int argc, char **argv)
 		lr.status = 404;
 		response_error(&c, 404, head_only);
 	} else if (r == ROUTE_INDEX) {
+		const char *page = signed_links ? index_html_signed : index_html;
 		char head[512];
-		size_t blen = strlen(index_html);
+		size_t blen = strlen(page);
 		int hlen = response_head(head, sizeof(head), 200, "text/html; charset=utf-8",
 		    blen, NULL);
 
@@ -755,7 +905,7 @@ main(int argc, char **argv)
 		lr.content_length = blen;
 		r = conn_write(&c, head, (size_t)hlen);
 		if (r == 0 && !head_only) {
-			r = conn_write(&c, index_html, blen);
+			r = conn_write(&c, page, blen);
 			if (r == 0)
 				lr.bytes_sent = blen;
 		}
@@ -765,10 +915,29 @@ main(int argc, char **argv)
 		}
 	} else {
 		lr.hash = hash;
+		/* A signed link is checked before the album is opened: the 403 is
+		 * the same whether it exists or not, and whatever was wrong. */
+		if (signed_links) {
+			static char why[64];
+
+			r = link_verify(&keys, hash, req.target, req.target_len, (int64_t)time(NULL));
+			link_keys_wipe(&keys);
+			if (r < 0) {
+				lr.link_error = link_reason(r);
+				snprintf(why, sizeof(why), "signed link: %s", lr.link_error);
+				lr.error = why;
+				lr.status = r == -EIO ? 500 : 403;
+				response_error(&c, lr.status, head_only);
+				if (r == -EIO)
+					status = EXIT_SERVER;
+				goto done;
+			}
+		}
 		status = serve_archive(&c, &cfg, &req, hash, head_only, &lr);
 	}
 
 done:
+	link_keys_wipe(&keys);
 	if (!lr.interrupted || lr.status >= 500)
 		conn_finish(&c);
 	lr.duration_usec = now_usec() - start;

@@ -53,6 +53,8 @@ response_error_extra(const struct conn *c, int status, int head_only, const char
 
 	if (status == 404)
 		blen = snprintf(body, sizeof(body), "%s", RESPONSE_NOT_FOUND);
+	else if (status == 403)
+		blen = snprintf(body, sizeof(body), "%s", RESPONSE_FORBIDDEN);
 	else
 		blen = snprintf(body, sizeof(body), "%d %s\n", status, http_reason(status));
 	if (status == 405)

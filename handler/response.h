@@ -10,6 +10,10 @@
 /* The body of every 404, whatever the reason: no oracle for hashes. */
 #define RESPONSE_NOT_FOUND	"Archive does not exist or was removed\n"
 
+/* The body of every 403 for a signed link, whatever was wrong with it:
+ * expired, a bad signature, none, or the album does not exist. */
+#define RESPONSE_FORBIDDEN	"Link expired or invalid\n"
+
 /* A length for response_head(): send no Content-Length. */
 #define RESPONSE_NO_LENGTH	UINT64_MAX
 

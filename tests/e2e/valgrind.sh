@@ -59,4 +59,15 @@ vg "400" "GET /%zz HTTP/1.1\r\nHost: t\r\n\r\n"
 vg "431" "GET / HTTP/1.1\r\nHost: t\r\n$(python3 -c 'print("X-A: b\\r\\n" * 70, end="")')\r\n"
 vg "bad option value" "GET / HTTP/1.1\r\nHost: t\r\n\r\n" -c zstd
 vg "trusted proxy" "GET /archive/$SAMPLE2/ HTTP/1.1\r\nHost: t\r\nX-Forwarded-For: 192.0.2.1\r\n\r\n" --trusted-proxy 127.0.0.1
+# signed links (--link-key): libgcrypt's HMAC, the key file, the 403
+python3 -c 'print("k" * 40); print("o" * 40)' >"$T/key"
+link=$("$HANDLER" --link-key "$T/key" --sign "$SAMPLE1" </dev/null)
+vg "signed link" "GET $link HTTP/1.1\r\nHost: t\r\n\r\n" --link-key "$T/key"
+check "signed link: 200" test "$(status_of "$T/out$n")" = 200
+vg "signed link, bad signature" "GET ${link%?????}AAAAA HTTP/1.1\r\nHost: t\r\n\r\n" --link-key "$T/key"
+check "signed link, bad signature: 403" test "$(status_of "$T/out$n")" = 403
+: >"$T/nokey"
+vg "empty key file" "GET / HTTP/1.1\r\nHost: t\r\n\r\n" --link-key "$T/nokey"
+vg "--sign" "" --link-key "$T/key" --sign "$SAMPLE1"
+check "--sign: a link" grep -q "^/archive/$SAMPLE1/?expires=" "$T/out$n"
 finish

@@ -11,7 +11,10 @@
  *    gives the same answer;
  *  - "absolute": an accepted origin-form request is also accepted in
  *    absolute-form ("http://a" + target), with the same target;
- *  - "route-model": path_route() agrees with a slow, obvious decoder. */
+ *  - "route-model": path_route() agrees with a slow, obvious decoder;
+ *  - "link-*": the signed-link query parser (handler/link.h) accepts only
+ *    "expires" and "sig", once each, in their one canonical spelling:
+ *    what it accepts encodes back to the very bytes of the query. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1	/* strncasecmp, inet_pton with -std=c11; configure passes it too */
 #endif
@@ -25,6 +28,7 @@
 
 #include "cache.h"
 #include "http.h"
+#include "link.h"
 #include "path.h"
 #include "proxy.h"
 #include "fuzz.h"
@@ -343,6 +347,46 @@ check_route(const char *target, size_t len)
 		CHECK("route-model", strcmp(hash, want) == 0);
 }
 
+/* --- signed links ------------------------------------------------------------------ */
+
+static void
+check_link(const char *target, size_t len)
+{
+	const char *q = memchr(target, '?', len);
+	struct link_query lq, untouched;
+	char *copy, canon[2][128], sig[LINK_SIG_LEN + 1];
+	size_t qlen;
+	int r, ok;
+
+	if (q == NULL)
+		return;
+	q++;
+	qlen = (size_t)(target + len - q);
+	copy = malloc(qlen ? qlen : 1);	/* exact size: no reading past the query */
+	if (copy == NULL)
+		abort();
+	memcpy(copy, q, qlen);
+	memset(&lq, 0xa5, sizeof(lq));
+	untouched = lq;
+	r = link_query_parse(copy, qlen, &lq);
+	free(copy);
+	CHECK("link-status", r == 0 || r == -ENOENT || r == -EINVAL);
+	if (r != 0) {
+		CHECK("link-untouched", memcmp(&lq, &untouched, sizeof(lq)) == 0);
+		if (r == -ENOENT)	/* no signature: empty, or a parameter missing */
+			CHECK("link-missing", qlen == 0 || memmem(q, qlen, "sig=", 4) == NULL ||
+			    memmem(q, qlen, "expires=", 8) == NULL);
+		return;
+	}
+	CHECK("link-expires", lq.expires >= 0);
+	link_b64url_encode(lq.mac, sizeof(lq.mac), sig);
+	snprintf(canon[0], sizeof(canon[0]), "expires=%lld&sig=%s", (long long)lq.expires, sig);
+	snprintf(canon[1], sizeof(canon[1]), "sig=%s&expires=%lld", sig, (long long)lq.expires);
+	ok = (qlen == strlen(canon[0]) && memcmp(q, canon[0], qlen) == 0) ||
+	    (qlen == strlen(canon[1]) && memcmp(q, canon[1], qlen) == 0);
+	CHECK("link-canonical", ok);
+}
+
 /* --- validators, ranges, dates ----------------------------------------------- */
 
 static void
@@ -513,6 +557,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(target, req.target, req.target_len);
 	target[req.target_len] = '\0';
 	check_route(req.target, req.target_len);
+	check_link(req.target, req.target_len);
 	check_decide(&req);
 	check_proxy(&req);
 	for (i = 0; i < req.nheaders; i++)
