@@ -186,5 +186,6 @@ for a in ${READERS_ALBUMS:-small utf8 empty nested many big5g exact}; do
 	album "$a"
 done
 
+echo "# $(date +%T) done"
 stop_server
 finish
