@@ -792,8 +792,10 @@ zipstream_write(struct album *a, int deflate, zipstream_sink sink, void *ctx,
 	}
 	(void)sigaction(SIGBUS, &sa, NULL);
 	ar = la.archive_write_new();
-	if (ar == NULL)
-		return -ENOMEM;
+	if (ar == NULL) {
+		r = -ENOMEM;
+		goto out;	/* the thread is joined there */
+	}
 	if (la.archive_write_set_format_zip(ar) != ARCHIVE_OK ||
 	    la.archive_write_set_options(ar, deflate ?
 	    "zip:compression=deflate,zip:hdrcharset=UTF-8" :

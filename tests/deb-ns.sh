@@ -32,6 +32,11 @@ done
 for d in /usr /etc /var; do
 	[ "$(findmnt -n -o FSTYPE "$d")" = overlay ] || { echo "$d is not an overlay" >&2; exit 1; }
 done
+# A host may forbid service starts during installs (Debian's policy-rc.d,
+# exit 101: container images ship one). The machine simulated here is a
+# plain Debian system, where the package starts its socket: the file goes,
+# in this namespace's overlay only.
+rm -f /usr/sbin/policy-rc.d
 mount -t tmpfs -o mode=0755 tmpfs /srv
 mkdir /run/ah-deb
 cp "$deb" /run/ah-deb/
