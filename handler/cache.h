@@ -12,7 +12,7 @@
 
 /* Bump when the bytes of the archive for the same listing change (a new
  * libarchive layout, other entry attributes): old ETags must not match. */
-#define CACHE_LAYOUT_VERSION	2
+#define CACHE_LAYOUT_VERSION	3
 
 #define CACHE_ETAG_MAX	40	/* "\"" + 32 hex + "\"" + NUL, and room */
 #define CACHE_DATE_MAX	64	/* IMF-fixdate + NUL, and room for any year */

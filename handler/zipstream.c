@@ -130,8 +130,23 @@ static uint64_t min32(uint64_t v) { return v < Z32 ? v : Z32; }
  *     the central entry and in the local header alike;
  *   - zip64 end records when the central directory's size or offset is
  *     >= 0xffffffff or there are >= 65535 entries.
+ * One more, for Info-ZIP unzip 6.0 (Debian's): the central entry right
+ * after a file of exactly 0xffffffff bytes has the sentinel in both size
+ * fields and all three values in its zip64 extra (sizes, then offset).
+ * unzip decides which zip64 fields are present by testing the size fields
+ * of the entry it read last too, and that file's true size is the
+ * sentinel itself: with only the offset in the next extra, unzip takes
+ * the offset for the size ("extra field corrupt", "overlapped
+ * components"). Both forms are APPNOTE's; tests/e2e/readers.sh shows it.
  * Returns the archive size; *ret_cd the central directory's offset.
  */
+/* Entry i follows a file of exactly 0xffffffff bytes (see below). */
+static int
+after_sentinel(const struct album *a, size_t i)
+{
+	return i > 0 && a->entries[i - 1].size == Z32;
+}
+
 static uint64_t
 layout(const struct album *a, uint64_t *ret_cd)
 {
@@ -141,10 +156,11 @@ layout(const struct album *a, uint64_t *ret_cd)
 	for (i = 0; i < a->n; i++) {
 		const struct album_entry *e = &a->entries[i];
 		uint64_t name = e->path_len, s = e->size;
+		int all = after_sentinel(a, i);
 
 		cd += 46 + name + 24;
-		if (s >= Z32 || off >= Z32)
-			cd += 4 + 8 * ((s >= Z32 ? 2 : 0) + (off >= Z32 ? 1 : 0));
+		if (s >= Z32 || off >= Z32 || all)
+			cd += 4 + 8 * ((s >= Z32 || all ? 2 : 0) + (off >= Z32 || all ? 1 : 0));
 		off += 30 + name + 24 + (s >= Z32 ? 20 : 0) + s;
 	}
 	if (cd >= Z32 || off >= Z32 || a->n >= Z16)
@@ -229,7 +245,7 @@ fix_central(struct fix *f, zipstream_sink sink, void *ctx)
 	uint64_t s = e->size, off = f->off;
 	const unsigned char *xp = p + 46 + nl;
 	size_t len, zl = 4;
-	int r;
+	int all = after_sentinel(f->a, f->i), r;
 
 	if (get32(p) != 0x02014b50 || get16(p + 32) != 0 || nl != e->path_len ||
 	    memcmp(p + 46, e->path, nl) != 0)
@@ -247,12 +263,12 @@ fix_central(struct fix *f, zipstream_sink sink, void *ctx)
 			len += 4 + sz;
 		}
 	}
-	if (s >= Z32) {
+	if (s >= Z32 || all) {
 		le64(z + zl, s);
 		le64(z + zl + 8, s);
 		zl += 16;
 	}
-	if (off >= Z32) {
+	if (off >= Z32 || all) {
 		le64(z + zl, off);
 		zl += 8;
 	}
@@ -267,8 +283,8 @@ fix_central(struct fix *f, zipstream_sink sink, void *ctx)
 	le16(rec + 6, need_version(get16(rec + 6), s, off));
 	le16(rec + 8, get16(rec + 8) & ~8u);
 	le32(rec + 16, e->crc);
-	le32(rec + 20, min32(s));
-	le32(rec + 24, min32(s));
+	le32(rec + 20, all ? Z32 : min32(s));
+	le32(rec + 24, all ? Z32 : min32(s));
 	le16(rec + 30, len - 46 - nl);
 	le32(rec + 42, min32(off));
 	if ((r = sink(ctx, rec, len, NULL)) < 0)

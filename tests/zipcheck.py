@@ -8,6 +8,8 @@ Readers are lenient; this is not. It checks that:
   - the central directory tiles [cd offset, end records) exactly;
   - every central entry with a size or offset field of 0xffffffff has a
     zip64 extra holding exactly those fields, and no other entry has one;
+  - the central entry after a file of exactly 0xffffffff bytes has all
+    three (both sizes 0xffffffff): Info-ZIP unzip 6.0 misreads it otherwise;
   - every local header sits at its offset, has bit 3 (data descriptor)
     clear, carries the zip64 extra (both sizes) exactly when its size fields
     are 0xffffffff, and is equal to its central entry in version needed,
@@ -86,7 +88,7 @@ def main(path):
         fail(f"central directory [{cd_off}, +{cd_size}) does not end at {end_of_cd}")
 
     # central directory
-    entries, p = [], cd_off
+    entries, p, prev_usize = [], cd_off, None
     for i in range(n):
         h = at(p, 46)
         (sig, made, need, flags, method, mtime, crc, csize, usize, nlen, xlen, clen,
@@ -114,6 +116,10 @@ def main(path):
                 fail(f"central entry {name!r}: zip64 but version needed {need}")
         elif z is not None:
             fail(f"central entry {name!r}: zip64 extra without a 0xffffffff field")
+        if prev_usize == Z32 and not all(want):
+            fail(f"central entry {name!r} after a file of 0xffffffff bytes: "
+                 "sizes and offset not all in its zip64 extra")
+        prev_usize = usize
         if method != 0 or csize != usize:
             fail(f"central entry {name!r}: not STORE")
         entries.append((name, crc, usize, loff, flags, need, method, mtime,
