@@ -57,12 +57,74 @@ now_usec(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
+static int
+eq_method(const struct http_request *req, const char *m)
+{
+	return req->method_len == strlen(m) && memcmp(req->method, m, req->method_len) == 0;
+}
+
+/* A signed link is checked before the album is opened: the 403 is the
+ * same whether the album exists or not, and whatever was wrong. Returns 0
+ * for a good link; else answers (403, or 500 when no MAC could be made),
+ * fills lr and returns the exit status plus 1. The keys are wiped. */
+static int
+link_refused(const struct conn *c, struct link_keys *keys, const char *hash,
+    const struct http_request *req, int head_only, struct log_request *lr)
+{
+	static char why[64];
+	int r;
+
+	r = link_verify(keys, hash, req->target, req->target_len, (int64_t)time(NULL));
+	link_keys_wipe(keys);
+	if (r == 0)
+		return 0;
+	lr->link_error = link_reason(r);
+	snprintf(why, sizeof(why), "signed link: %s", lr->link_error);
+	lr->error = why;
+	lr->status = r == -EIO ? 500 : 403;
+	response_error(c, lr->status, head_only);
+	return 1 + (r == -EIO ? EXIT_SERVER : EXIT_ANSWERED);
+}
+
+/* A valid request, to its answer; keys NULL when links are not signed.
+ * Returns the exit status. */
+static int
+answer(const struct conn *c, const struct config *cfg, struct link_keys *keys,
+    const struct http_request *req, int head_only, struct log_request *lr)
+{
+	static char hash[HASH_MAX + 1];	/* logged after we return */
+	int r;
+
+	if (!eq_method(req, "GET") && !head_only) {
+		lr->status = 405;
+		response_error(c, 405, 0);
+		return EXIT_ANSWERED;
+	}
+	r = path_route(req->target, req->target_len, hash);
+	if (r == -EINVAL) {
+		lr->status = 400;
+		lr->error = "malformed percent-encoding";
+		response_error(c, 400, head_only);
+		return EXIT_ANSWERED;
+	}
+	if (r < 0) {
+		lr->status = 404;
+		response_error(c, 404, head_only);
+		return EXIT_ANSWERED;
+	}
+	if (r == ROUTE_INDEX)
+		return serve_index(c, keys != NULL, head_only, lr);
+	lr->hash = hash;
+	if (keys != NULL && (r = link_refused(c, keys, hash, req, head_only, lr)) > 0)
+		return r - 1;
+	return serve_archive(c, cfg, req, hash, head_only, lr);
+}
+
 int
 main(int argc, char **argv)
 {
 	static char buf[HEAD_MAX];
 	char cfgerr[256] = "", remote[64], client[64], method[METHOD_MAX + 1] = "", target[TARGET_MAX + 1] = "";
-	char hash[HASH_MAX + 1];
 	struct http_request req;
 	struct log_request lr = { 0 };
 	struct config cfg;
@@ -150,43 +212,7 @@ main(int argc, char **argv)
 	if (cfg.logging)
 		log_msg(LOG_INFO, "request from %s: %s %s", lr.remote, method, target);
 
-	if (strcmp(method, "GET") != 0 && !head_only) {
-		lr.status = 405;
-		response_error(&c, 405, 0);
-		goto done;
-	}
-	r = path_route(req.target, req.target_len, hash);
-	if (r == -EINVAL) {
-		lr.status = 400;
-		lr.error = "malformed percent-encoding";
-		response_error(&c, 400, head_only);
-	} else if (r < 0) {
-		lr.status = 404;
-		response_error(&c, 404, head_only);
-	} else if (r == ROUTE_INDEX) {
-		status = serve_index(&c, signed_links, head_only, &lr);
-	} else {
-		lr.hash = hash;
-		/* A signed link is checked before the album is opened: the 403 is
-		 * the same whether it exists or not, and whatever was wrong. */
-		if (signed_links) {
-			static char why[64];
-
-			r = link_verify(&keys, hash, req.target, req.target_len, (int64_t)time(NULL));
-			link_keys_wipe(&keys);
-			if (r < 0) {
-				lr.link_error = link_reason(r);
-				snprintf(why, sizeof(why), "signed link: %s", lr.link_error);
-				lr.error = why;
-				lr.status = r == -EIO ? 500 : 403;
-				response_error(&c, lr.status, head_only);
-				if (r == -EIO)
-					status = EXIT_SERVER;
-				goto done;
-			}
-		}
-		status = serve_archive(&c, &cfg, &req, hash, head_only, &lr);
-	}
+	status = answer(&c, &cfg, signed_links ? &keys : NULL, &req, head_only, &lr);
 
 done:
 	link_keys_wipe(&keys);
