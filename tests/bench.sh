@@ -11,7 +11,7 @@
 #      download, for both), and the CPU seconds per GiB of each side (the
 #      handler's from systemd-socket-activate's cutime + cstime once it has
 #      reaped it, nginx's from its workers' utime + stime); in the warm
-#      loop also the layout before, a build of OLD_REV (the last commit
+#      loop also the layout before, a build of OLD_REV (a commit still
 #      with libarchive's data descriptors, issue 9) made here from
 #      `git archive`, under its own systemd-socket-activate;
 #   2. requests per second for a 2.2 MB album of 5 files at 8 concurrent
