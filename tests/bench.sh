@@ -33,7 +33,7 @@
 # TTFB_RUNS (21), WRK_SECS (10), STARTS (300), OLD_REV (0c34cee).
 # The cold rows need root (/proc/sys/vm/drop_caches): they are left out,
 # with a message, when it cannot be written.
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need nginx wrk curl python3 cc pkg-config "$SSA"
 
 RUNS=${RUNS:-5}

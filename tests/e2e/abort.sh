@@ -2,7 +2,7 @@
 # A client that goes away mid-download: the handler notices, logs
 # "download interrupted" with the hash and the bytes sent, and exits; no
 # process is left behind.
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need curl python3
 
 # --delay 1: 32 KiB a second, so the 100 KB album takes about 3 seconds

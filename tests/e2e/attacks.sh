@@ -7,7 +7,7 @@
 # the album and no ZIP bytes unless it is the good album; each is logged
 # with its status. (errors.sh has the plain status table and the limits at
 # limit-1/limit/limit+1; traversal.sh the traversal list.)
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need curl python3 unzip bsdtar
 
 SECRET=secret-$RANDOM$RANDOM

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The index page, an album download and HEAD through systemd-socket-activate,
 # in both hand-over modes (fd 0/1 as inetd, fd 3 with LISTEN_FDS).
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need curl unzip python3 bsdtar
 
 run_checks() {

@@ -1,8 +1,8 @@
 #!/bin/bash
-# A real browser on the index page: headless Chromium (driven by tests/cdp.py
+# A real browser on the index page: headless Chromium (driven by tests/lib/cdp.py
 # over the DevTools pipe) loads /, clicks each sample link as a user would,
 # and the file it saves must be the album's ZIP, whole, under the right name.
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need chromium python3 curl unzip bsdtar
 
 # kv FILE KEY: the value of a key=value line printed by cdp.py.
@@ -29,7 +29,7 @@ nobody_uses() {
 click() {
 	local id=$1 hash=$2 names=$3 out="$T/$1.out" dl="$T/dl-$1" file len pid
 	mkdir "$dl"
-	if ! python3 "$top_srcdir/tests/cdp.py" --url "http://127.0.0.1:$PORT/" \
+	if ! python3 "$top_srcdir/tests/lib/cdp.py" --url "http://127.0.0.1:$PORT/" \
 		--click "$id" --download-dir "$dl" --tmp "$T" --timeout 60 >"$out"; then
 		fail "$id: the browser download failed (see the cdp.py error above)"
 		return

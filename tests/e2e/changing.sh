@@ -9,7 +9,7 @@
 # computed: one after its local header (which carries the CRC) has reached
 # the client, one while an earlier file is sent (a CRC computed ahead). One
 # album does not change, under the same pacing.
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need curl python3 unzip bsdtar
 
 SECRET=secret-$RANDOM$RANDOM

@@ -2,7 +2,7 @@
 # What goes into the ZIP: subfolders, hidden names left out, symlinks and
 # special files left out, UTF-8 names flagged, sorted entries, determinism
 # (also across TZ), the empty album, and an unreadable file (500, logged).
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need curl unzip python3 bsdtar
 
 S=$T/store

@@ -2,13 +2,13 @@
 # The Debian package, installed and purged for real under a real systemd:
 # systemd 252 as PID 1 of a private PID, mount and network namespace whose
 # /usr, /etc and /var are overlays with upper layers in a tmpfs
-# (tests/deb-ns.sh), so the host's files and dpkg database are not touched.
+# (tests/lib/deb-ns.sh), so the host's files and dpkg database are not touched.
 # Builds the package with "make deb" when it is missing or older than the
 # sources (about 80 s here), then: lintian, "apt-get install ./x.deb", the
 # socket listens and a download works with no further command,
 # systemd-analyze security of the installed unit, "apt-get purge", and
 # nothing of the package left (files, units, enable links, users, state).
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need_root
 need unshare nsenter ip systemctl systemd-analyze curl python3 unzip bsdtar \
 	dpkg-buildpackage dpkg-parsechangelog dh lintian apt-get findmnt
@@ -72,8 +72,8 @@ host_state() {
 host_state >"$T/host.before"
 
 # --- a namespace with private /usr, /etc, /var and a real systemd -------------
-NS_SCRIPT=$top_srcdir/tests/deb-ns.sh
-. "$top_srcdir/tests/ns-lib.sh"
+NS_SCRIPT=$top_srcdir/tests/lib/deb-ns.sh
+. "$top_srcdir/tests/lib/ns-lib.sh"
 start_ns "$DEB"
 wait_ns 60
 pass "systemd runs as PID 1 of the test's namespace (host PID $SPID)"

@@ -2,7 +2,7 @@
 # Status codes for bad requests, and the head/target limits at limit-1,
 # limit and limit+1, through a real socket. Every error has a short body
 # and a Content-Length; every request leaves one log line.
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need python3
 
 HEAD_MAX=$(sed -n 's/^#define HEAD_MAX[[:space:]]*\([0-9]*\).*/\1/p' "$top_srcdir/handler/ah_limits.h")

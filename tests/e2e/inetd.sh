@@ -4,7 +4,7 @@
 # of the binary and the albums. No journald: the handler logs to syslog.
 # openbsd-inetd conflicts with xinetd in Debian, so bootstrap unpacks
 # Debian's package into build-aux/openbsd-inetd instead of installing it.
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need_root
 need unshare curl python3 unzip bsdtar
 INETD=

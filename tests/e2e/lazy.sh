@@ -5,7 +5,7 @@
 # executable's (LD_DEBUG=bindings), and when libarchive cannot be loaded
 # the client gets a 500 and the log says why. Requests are piped into the
 # handler, as by hand.
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need python3 unshare
 need_root
 P=$top_srcdir/photos

@@ -3,7 +3,7 @@
 # limit + 1: 200,000 entries, folders 16 deep, 1024-byte entry paths; and
 # names that are not UTF-8 or hold control bytes. Over a limit, or with such
 # a name: 500 before any ZIP byte, and a log line naming the place.
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need curl python3 unzip
 
 P=$T/p
@@ -38,8 +38,8 @@ code=$(get /archive/entries/ "$T/at")
 check "200,000 entries: the download is 200 (got $code)" test "$code" = 200
 check "200,000 entries: Content-Length is exact" \
 	test "$(header "$T/at.head" Content-Length)" = "$(stat -c %s "$T/at.body")"
-check "200,000 entries: zipcheck $(python3 "$top_srcdir/tests/zipcheck.py" "$T/at.body" 2>&1)" \
-	python3 "$top_srcdir/tests/zipcheck.py" "$T/at.body"
+check "200,000 entries: zipcheck $(python3 "$top_srcdir/tests/lib/zipcheck.py" "$T/at.body" 2>&1)" \
+	python3 "$top_srcdir/tests/lib/zipcheck.py" "$T/at.body"
 check "200,000 entries: unzip -t" unzip -tqq "$T/at.body"
 rm -f "$T/at.body"
 : >"$P/entries/200000.jpg"

@@ -1,16 +1,16 @@
 #!/bin/bash
 # Signed links under a real systemd (issue 11): systemd 252 as PID 1 of a
-# private PID, mount and network namespace (tests/systemd-ns.sh, as in
+# private PID, mount and network namespace (tests/lib/systemd-ns.sh, as in
 # tests/e2e/systemd.sh), the shipped units as "make install" puts them, and
 # a drop-in that passes the key as a credential, as the README says:
 # LoadCredential=link-key:FILE, no option. A link minted by Python's hmac
 # module downloads; unsigned, expired and forged ones get 403 and a journal
 # entry with LINK_ERROR; a credential with no key in it is a 500, never the
 # album unsigned. The key file and the drop-ins live in the namespace's /run.
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need_root
 need unshare nsenter ip systemctl journalctl curl python3 unzip bsdtar
-. "$top_srcdir/tests/ns-lib.sh"
+. "$top_srcdir/tests/lib/ns-lib.sh"
 
 python3 -c 'import secrets; print(secrets.token_urlsafe(32))' >"$T/link-key"
 KEY=$(cat "$T/link-key")

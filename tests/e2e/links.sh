@@ -6,7 +6,7 @@
 # the log; ranges, resume and validators are those of the unsigned archive;
 # the key file's rules (rotation, bytes as they are, limits, no file) and
 # where the key comes from (option, environment, systemd credential).
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need curl python3 php unzip bsdtar
 P=$top_srcdir/photos
 A1=/archive/$SAMPLE1/

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Load under a real systemd: systemd 252 as PID 1 of a private PID, mount
-# and network namespace (tests/systemd-ns.sh, the recipe of
+# and network namespace (tests/lib/systemd-ns.sh, the recipe of
 # tests/e2e/systemd.sh), the shipped units as "make install" puts them,
 # plus the test's drop-in with DefaultDependencies=no.
 #
@@ -20,7 +20,7 @@
 #     rate limit off so nothing is dropped) and wrote its access-log entry,
 #     and systemd's own file descriptors are back to the count before.
 # Timings and counts are printed as "# " lines.
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need_root
 need unshare nsenter ip systemctl journalctl curl python3 unzip
 
@@ -33,7 +33,7 @@ FD_SLACK=4		# systemd's fds may differ by this much after the load
 # 22 + 64 * (16 MiB + 2 * strlen("00.jpg") + 124): the size formula (README)
 GIG_LEN=1073750550
 
-. "$top_srcdir/tests/ns-lib.sh"
+. "$top_srcdir/tests/lib/ns-lib.sh"
 COMPLETED=5b3bba1e0c5d4f2c9f6bfa2f0c0d4a71
 URL1=/archive/$SAMPLE1/
 

@@ -3,7 +3,7 @@
 # (only the upstream port changed): a full download, HEAD, a resumed
 # download, validators, and the client address forwarded from a trusted
 # proxy only.
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need nginx curl python3 unzip bsdtar
 
 start_server -- -p "$top_srcdir/photos" --trusted-proxy 127.0.0.1

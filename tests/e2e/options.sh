@@ -1,7 +1,7 @@
 #!/bin/bash
 # Options and environment: help, version, precedence, bad values (a clear
 # message and exit 2; a connected client gets a 500 first), -l progress.
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need curl python3
 
 "$HANDLER" --help >"$T/help" </dev/null

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Manual piping, exactly as the README shows it: a request file in, a
 # response file out, and the README's one-liner to get just the ZIP.
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need unzip python3 bsdtar
 
 cd "$top_srcdir" || exit 99

@@ -6,7 +6,7 @@
 # they stream, never extracted to disk). The archives are downloaded once
 # each, stored sparse (the big ones are mostly zeros), and removed before
 # the next album. README.md, "Compatibility", has the table.
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need curl python3 unzip 7z bsdtar java go node
 R=$top_srcdir/tests/readers
 B=$top_builddir/tests/readers

@@ -11,7 +11,7 @@
 # browser sends it), and nginx proxy_cache + "slice 1m", which fetches the
 # slices from both hosts, gives the right archive and logs no slice error.
 # About 15 s here.
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need nginx curl python3 unzip bsdtar
 
 # --- an album of 18 MB of random data, fixed mtimes; and a copy -------------

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Validators, conditional requests, byte ranges and resumed downloads with
 # the real clients (curl -C -, wget -c); the deflate option.
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need curl wget python3 unzip bsdtar
 
 # An album of our own, so that the test can change it: 3 files of random

@@ -5,7 +5,7 @@
 # (the client's fault, README "Exit status"), while the client still holds
 # the connection. An album that fits in the buffers completes even so.
 # (The request-head deadline is in timeout.sh.)
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need python3
 
 S=$T/store
@@ -33,7 +33,7 @@ at_exit '[ -z "$CLIENT" ] || { kill "$CLIENT"; wait "$CLIENT"; } 2>/dev/null'
 # and keeps the connection open for 60 s; sets CLIENT (its PID)
 stall() {
 	printf 'GET /archive/%s/ HTTP/1.1\r\nHost: t\r\n\r\n' "$1" >"$T/$1.req"
-	python3 "$top_srcdir/tests/rawclient.py" --port "$PORT" --read 100000 --stall 60 \
+	python3 "$top_srcdir/tests/lib/rawclient.py" --port "$PORT" --read 100000 --stall 60 \
 		--timeout 60 <"$T/$1.req" >"$T/$1.part" &
 	CLIENT=$!
 	# the client prints what it read when it stops reading

@@ -1,11 +1,11 @@
 #!/bin/bash
 # Production under a real systemd: systemd 252 as PID 1 of a private PID,
-# mount and network namespace (tests/systemd-ns.sh). "make install" into a
+# mount and network namespace (tests/lib/systemd-ns.sh). "make install" into a
 # private /usr/local, then exactly what a user does: systemctl enable --now
 # archive.socket, download with curl, read journalctl. The shipped units are
 # used as installed; the only addition is a drop-in with
 # DefaultDependencies=no, since this systemd boots nothing but the test.
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need_root
 need unshare nsenter ip systemctl journalctl systemd-analyze curl python3 unzip bsdtar
 
@@ -13,7 +13,7 @@ COMPLETED=5b3bba1e0c5d4f2c9f6bfa2f0c0d4a71
 INTERRUPTED=8f6d0c3a4b0e4e4f9d4fd1c1a2b7e6c2
 NOT_FOUND=1c9e2f4b7a6d4c1e8b3a5d7f9e0c2b43
 UNITDIR=/usr/local/lib/systemd/system
-. "$top_srcdir/tests/ns-lib.sh"
+. "$top_srcdir/tests/lib/ns-lib.sh"
 
 start_ns
 wait_ns 60
@@ -102,7 +102,7 @@ check "journal: the 404 entry" fields "$T/j404" \
 
 # --- a download cut short by the client -----------------------------------
 printf 'GET /archive/big/ HTTP/1.1\r\nHost: t\r\n\r\n' |
-	net python3 "$top_srcdir/tests/rawclient.py" --port 8080 --read 200000 >"$T/part"
+	net python3 "$top_srcdir/tests/lib/rawclient.py" --port 8080 --read 200000 >"$T/part"
 check "the big album starts (200)" test "$(status_of "$T/part")" = 200
 check "journal: an interrupted entry" \
 	wait_for 20 journal_entry "$T/jint" MESSAGE_ID=$INTERRUPTED ARCHIVE_HASH=big
@@ -113,7 +113,7 @@ check "journal: MESSAGE says download interrupted" grep -q 'download interrupted
 # --- a burst of connections must not fail the socket -----------------------
 # The default trigger limit (200 per 2 s) would put the socket unit into the
 # failed state here; the burst must be fast enough to prove that.
-net python3 "$top_srcdir/tests/burst.py" --port 8080 --count 600 >"$T/burst"
+net python3 "$top_srcdir/tests/lib/burst.py" --port 8080 --count 600 >"$T/burst"
 read -r n _ _ secs _ <"$T/burst"
 echo "# burst: $(cat "$T/burst")"
 check "the burst is a real one (>= 500 connections in < 2 s: $n in $secs s)" \

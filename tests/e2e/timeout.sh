@@ -1,7 +1,7 @@
 #!/bin/bash
 # The request head must arrive within --request-timeout (absolute deadline):
 # a silent client and a trickling one both get 408 and the handler exits.
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need python3
 
 start_server -- -p "$top_srcdir/photos" --request-timeout 1

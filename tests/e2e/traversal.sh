@@ -2,7 +2,7 @@
 # Nothing outside the named album is ever listed or sent: every encoding of
 # traversal, absolute paths, symlinked albums. Each answer is 400 or 404,
 # and no response contains the secret planted next to the albums.
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need python3
 
 SECRET=secret-$RANDOM$RANDOM

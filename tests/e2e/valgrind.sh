@@ -5,7 +5,7 @@
 # from a file and writes the response to one (manual piping), as it does
 # with a socket. Not for the sanitizer build (.ci/run runs it on the plain
 # one only: valgrind and ASan do not mix).
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need valgrind python3 unzip
 
 if grep -q __asan_init "$HANDLER" 2>/dev/null; then

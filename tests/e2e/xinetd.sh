@@ -4,7 +4,7 @@
 # loopback bind address, and the paths of the binary and the albums. No
 # journald: the handler must log to syslog, never into the connection (under
 # xinetd fds 0, 1 and 2 are all the socket).
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need_root
 need xinetd unshare curl python3 unzip bsdtar
 

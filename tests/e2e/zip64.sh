@@ -3,9 +3,9 @@
 # a file of exactly 4294967295 bytes (its archive passes 4 GiB), the exact offsets where libarchive
 # alone writes a sentinel without its zip64 record, and 70,000 files. Each
 # archive: Content-Length exact, and accepted by unzip -t, Python's zipfile,
-# bsdtar, 7z t and tests/zipcheck.py (strict APPNOTE structure). Files are
+# bsdtar, 7z t and tests/lib/zipcheck.py (strict APPNOTE structure). Files are
 # sparse (truncate), with a few real bytes at both ends for the CRCs.
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need curl python3 unzip bsdtar 7z truncate
 
 P=$T/p
@@ -67,8 +67,8 @@ album() {
 	check "$name: Content-Length $len = bytes received $got" test "$len" = "$got"
 	(
 		FAILS=0
-		check "$name: zipcheck (strict APPNOTE): $(python3 "$top_srcdir/tests/zipcheck.py" "$z" 2>&1)" \
-			python3 "$top_srcdir/tests/zipcheck.py" "$z"
+		check "$name: zipcheck (strict APPNOTE): $(python3 "$top_srcdir/tests/lib/zipcheck.py" "$z" 2>&1)" \
+			python3 "$top_srcdir/tests/lib/zipcheck.py" "$z"
 		check "$name: unzip -t" unzip -tqq "$z"
 		check "$name: Python zipfile testzip, $entries entries" python3 -c 'import sys, zipfile
 z = zipfile.ZipFile(sys.argv[1])

@@ -131,7 +131,7 @@ trap cleanup EXIT
 trap 'exit 99' INT TERM
 
 # raw [CLIENT-ARGS...] < REQUEST: send bytes, print the whole response.
-raw() { python3 "$top_srcdir/tests/rawclient.py" --port "$PORT" "$@"; }
+raw() { python3 "$top_srcdir/tests/lib/rawclient.py" --port "$PORT" "$@"; }
 
 # status FILE: the status code of a response file.
 status_of() { head -n1 "$1" | cut -d' ' -f2; }
@@ -182,12 +182,12 @@ prepare_nobody() {
 }
 
 # start_superserver COMMAND...: run it in the foreground in a private mount
-# and PID namespace (tests/superserver-ns.sh: no journald, syslog captured in
+# and PID namespace (tests/lib/superserver-ns.sh: no journald, syslog captured in
 # $T/syslog); wait until 127.0.0.1:$PORT accepts connections.
 start_superserver() {
 	: >"$T/syslog"
 	unshare --pid --fork --mount --kill-child \
-		"$top_srcdir/tests/superserver-ns.sh" "$T/syslog" "$@" \
+		"$top_srcdir/tests/lib/superserver-ns.sh" "$T/syslog" "$@" \
 		>"$T/superserver.log" 2>&1 </dev/null &
 	SUPER_PID=$!
 	at_exit 'kill -9 $SUPER_PID 2>/dev/null; wait $SUPER_PID 2>/dev/null'

@@ -1,6 +1,6 @@
 # A real systemd as PID 1 of a private PID, mount and network namespace
-# (tests/systemd-ns.sh), for tests/e2e/systemd.sh and load.sh. Sourced after
-# tests/lib.sh.
+# (tests/lib/systemd-ns.sh), for tests/e2e/systemd.sh and load.sh. Sourced after
+# tests/lib/lib.sh.
 #
 #   start_ns [SETUP]	start it (SETUP: see systemd-ns.sh); the log is $T/ns.log
 #   wait_ns SECONDS	wait until its systemd runs the test target (or exit 99)
@@ -10,7 +10,7 @@
 CGROUP=ah-test-${T##*.}
 UPID= SPID=
 
-NS_SCRIPT=${NS_SCRIPT:-$top_srcdir/tests/systemd-ns.sh}	# or tests/deb-ns.sh
+NS_SCRIPT=${NS_SCRIPT:-$top_srcdir/tests/lib/systemd-ns.sh}	# or tests/lib/deb-ns.sh
 
 start_ns() {
 	unshare --pid --fork --mount --mount-proc --net --kill-child \

@@ -2,7 +2,7 @@
 # Inside "unshare --pid --fork --mount --mount-proc --net": a private world
 # in which a Debian package can be installed and purged for real, and a real
 # systemd (PID 1 of the namespace) to start its units. Used by
-# tests/e2e/deb.sh (through tests/ns-lib.sh; see ../shared/NOTES.md).
+# tests/e2e/deb.sh (through tests/lib/ns-lib.sh; see ../shared/NOTES.md).
 #
 #   deb-ns.sh BUILDDIR PHOTOS CGROUP DEB
 #
@@ -16,7 +16,7 @@
 # journald write there, the host's files and dpkg database stay as they are,
 # and everything written vanishes with the namespace. The upper layers are
 # also the record of what the package changed (tests/e2e/deb.sh reads them).
-# /srv (the albums), /run, /dev, /tmp are tmpfs as in tests/systemd-ns.sh;
+# /srv (the albums), /run, /dev, /tmp are tmpfs as in tests/lib/systemd-ns.sh;
 # the network namespace has only "lo"; systemd's cgroups are below CGROUP.
 set -eu
 builddir=$1 photos=$2 cgroup=$3 deb=$4
