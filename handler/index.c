@@ -3,20 +3,25 @@
  * real albums would defeat the unguessable names. */
 #include "index.h"
 
+/* What both pages start with. */
+#define PAGE_TOP \
+"<!DOCTYPE html>\n" \
+"<html lang=\"en\">\n" \
+"<head>\n" \
+"<meta charset=\"utf-8\">\n" \
+"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n" \
+"<title>archive-handler</title>\n" \
+"<style>body{font-family:sans-serif;max-width:40em;margin:2em auto;padding:0 1em;" \
+"line-height:1.4}code{background:#eee;padding:0 .2em}</style>\n" \
+"</head>\n" \
+"<body>\n" \
+"<h1>Photo album download</h1>\n" \
+"<p>This service packs a photo album into a ZIP file while it is being sent: " \
+"nothing is stored on the server"
+
 const char index_html[] =
-"<!DOCTYPE html>\n"
-"<html lang=\"en\">\n"
-"<head>\n"
-"<meta charset=\"utf-8\">\n"
-"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-"<title>archive-handler</title>\n"
-"<style>body{font-family:sans-serif;max-width:40em;margin:2em auto;padding:0 1em;"
-"line-height:1.4}code{background:#eee;padding:0 .2em}</style>\n"
-"</head>\n"
-"<body>\n"
-"<h1>Photo album download</h1>\n"
-"<p>This service packs a photo album into a ZIP file while it is being sent: "
-"nothing is stored on the server. Ask for <code>/archive/&lt;album&gt;/</code> "
+PAGE_TOP
+". Ask for <code>/archive/&lt;album&gt;/</code> "
 "to download an album; the album name is the secret link the CMS gives out.</p>\n"
 "<p>Sample albums:</p>\n"
 "<ul>\n"
@@ -31,19 +36,8 @@ const char index_html[] =
 /* With --link-key every album needs a signed link: the sample links above
  * would all be refused, so this page has none. */
 const char index_html_signed[] =
-"<!DOCTYPE html>\n"
-"<html lang=\"en\">\n"
-"<head>\n"
-"<meta charset=\"utf-8\">\n"
-"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-"<title>archive-handler</title>\n"
-"<style>body{font-family:sans-serif;max-width:40em;margin:2em auto;padding:0 1em;"
-"line-height:1.4}code{background:#eee;padding:0 .2em}</style>\n"
-"</head>\n"
-"<body>\n"
-"<h1>Photo album download</h1>\n"
-"<p>This service packs a photo album into a ZIP file while it is being sent: "
-"nothing is stored on the server.</p>\n"
+PAGE_TOP
+".</p>\n"
 "<p id=\"signed\">Download links are signed and expire: ask the site that "
 "gave you the link for a new one if yours no longer works.</p>\n"
 "</body>\n"

@@ -47,37 +47,12 @@ for d in range(70):
         with open(f"{sys.argv[1]}/d{d:02}/{i:04}.jpg", "wb") as f:
             f.write(b"%d" % i)
 PY
-# sparse, with a few real bytes at both ends (as zip64.sh makes them)
-sparse() { # sparse FILE SIZE
-	mkdir -p "$(dirname "$1")"
-	truncate -s "$2" "$1"
-	printf 'begin %s' "$1" | dd of="$1" conv=notrunc status=none
-	printf 'end' | dd of="$1" bs=1 seek=$(($2 - 3)) conv=notrunc status=none
-}
 sparse "$P/big5g/movie.mp4" $((5 << 30))
 printf 'after\n' >"$P/big5g/z.txt"
 sparse "$P/exact/exactly-4294967295.bin" 4294967295
 printf 'after\n' >"$P/exact/z.txt"
 echo "# $(date +%T) albums made"
 start_server -- -p "$P"
-
-# the archives are mostly zeros: store them sparse (as zip64.sh does)
-sparse_save() {
-	python3 -c 'import sys
-out = open(sys.argv[1], "wb")
-zero = bytes(1 << 20)
-n = 0
-while True:
-    b = sys.stdin.buffer.read(1 << 20)
-    if not b:
-        break
-    if b == zero[:len(b)]:
-        out.seek(len(b), 1)
-    else:
-        out.write(b)
-    n += len(b)
-out.truncate(n)' "$1"
-}
 
 # --- the readers --------------------------------------------------------------
 # Each r_NAME ZIP ALBUM prints "NAME<TAB>SHA-256" per file and "NAME/<TAB>-"

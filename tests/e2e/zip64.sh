@@ -10,12 +10,6 @@ need curl python3 unzip bsdtar 7z truncate
 
 P=$T/p
 echo "# $(date +%T) start"
-sparse() { # sparse FILE SIZE
-	mkdir -p "$(dirname "$1")"
-	truncate -s "$2" "$1"
-	printf 'begin %s' "$1" | dd of="$1" conv=notrunc status=none
-	printf 'end' | dd of="$1" bs=1 seek=$(($2 - 3)) conv=notrunc status=none
-}
 Z32=4294967295
 sparse "$P/over4g/movie.mp4" $((Z32 + 2))			# 4 GiB + 1 byte, then a
 printf 'after\n' >"$P/over4g/z.txt"			# header past 4 GiB
@@ -32,25 +26,6 @@ for d in range(70):
             f.write(b"%d" % i)
 EOF
 start_server -- -p "$P"
-
-# the archives are mostly zeros: store them sparse, or the test spends its
-# time writing gigabytes of zeros to disk
-sparse_save() {
-	python3 -c 'import sys
-out = open(sys.argv[1], "wb")
-zero = bytes(1 << 20)
-n = 0
-while True:
-    b = sys.stdin.buffer.read(1 << 20)
-    if not b:
-        break
-    if b == zero[:len(b)]:
-        out.seek(len(b), 1)
-    else:
-        out.write(b)
-    n += len(b)
-out.truncate(n)' "$1"
-}
 
 # album NAME ENTRIES: download (in the foreground), then check with every
 # reader in the background (unzip -t alone needs about 30 s for 4 GiB here:

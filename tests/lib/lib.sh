@@ -224,3 +224,32 @@ superserver_checks() {
 	check "$name: syslog facility daemon, priority info (<30>)" \
 		grep -Eq "^<30>.*archive-handler\[[0-9]+\]: .* 200 $len/$len completed" "$T/syslog"
 }
+
+# sparse FILE SIZE: a sparse file of SIZE bytes (folders made), with a few
+# real bytes at both ends, so that a reader that skips data shows.
+sparse() {
+	mkdir -p "$(dirname "$1")"
+	truncate -s "$2" "$1"
+	printf 'begin %s' "$1" | dd of="$1" conv=notrunc status=none
+	printf 'end' | dd of="$1" bs=1 seek=$(($2 - 3)) conv=notrunc status=none
+}
+
+# ... | sparse_save FILE: stdin into FILE, its runs of zeros (MiB-aligned) as
+# holes: the big test archives are mostly zeros, and writing gigabytes of
+# them to disk would be most of a test's time.
+sparse_save() {
+	python3 -c 'import sys
+out = open(sys.argv[1], "wb")
+zero = bytes(1 << 20)
+n = 0
+while True:
+    b = sys.stdin.buffer.read(1 << 20)
+    if not b:
+        break
+    if b == zero[:len(b)]:
+        out.seek(len(b), 1)
+    else:
+        out.write(b)
+    n += len(b)
+out.truncate(n)' "$1"
+}
