@@ -194,6 +194,7 @@ for r in $(seq "$ROUNDS"); do
 	done
 	say "bench-prod: round $r of $ROUNDS done"
 done
+[ -n "${BENCH_RAW:-}" ] && cp "$T/raw" "$BENCH_RAW"
 
 # --- start cost per answer kind: libarchive lazily vs at start ---------------------
 say "bench-prod: start cost per answer kind, $STARTS starts each"
@@ -234,11 +235,11 @@ done
 # --- the tables -----------------------------------------------------------------------
 col() { awk -v n="$1" -v c="$2" '$2 == n { print $c }' "$T/raw"; }
 med() { col "$1" "$2" | median; }
-ms() { awk -v a="$1" 'BEGIN { printf "%.2f", a }'; }
+ms() { awk "BEGIN { printf \"%.2f\", $1 }"; }	# ms EXPRESSION
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo "archive-handler production benchmark, $(date -u +%Y-%m-%d)"
 echo "$(nproc) cores, Linux $(uname -r), systemd $(ns systemctl --version | head -n1 | cut -d' ' -f2)," \
-	"xinetd $(xinetd -version 2>&1 | sed -n 's/.*Version \([0-9.]*\).*/\1/p' | head -n1), nginx $(nginx -v 2>&1 | sed 's|.*/||')"
+	"xinetd $(dpkg-query -W -f '${Version}' xinetd 2>/dev/null), nginx $(nginx -v 2>&1 | sed 's|.*/||')"
 echo "${SMALL_LEN}-byte album, wrk -t2 -c8 -d${WRK_SECS}s, $ROUNDS rounds: median (min-max)"
 echo
 RPS_NG=$(med nginx 3) RPS_SSA=$(med ssa 3)
@@ -258,7 +259,7 @@ echo "shipped / bare: $(ratio "$(med shipped 3)" "$(med bare 3)") (goal >= 0.80)
 [ -n "${BEFORE:-}" ] && echo "before / bare: $(ratio "$(med before 3)" "$(med bare 3)")"
 echo
 # measure: RATE N PID1 INSTANCE JOURNALD; superserver: RATE N SELF CHILDREN; nginx: RATE N CPU
-H=$(med ssa 5)
+H=$(med ssa 6)
 echo "CPU ms per connection (median over the rounds; handler: its own CPU under systemd-socket-activate)"
 printf '%-44s %8s %8s %8s %8s %8s\n' server "PID 1" set-up handler log total
 for s in ${BEFORE:+before} shipped bare; do
