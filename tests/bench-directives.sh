@@ -21,14 +21,14 @@
 #   points  exposure of full - it minus full's (systemd-analyze security
 #           --offline=yes; what it is worth in the shipped unit)
 # and the spread (min-max) of each over the rounds.
-# Environment: ROUNDS (5), WRK_SECS (4), EXTRA (more variants, as
+# Environment: ROUNDS (3), WRK_SECS (2), EXTRA (more variants, as
 # bench-units.py --extra NAME=LINES, separated by newlines), ONLY_EXTRA=1
 # (bare, full and the EXTRA variants only: to compare candidate units).
 . "$top_srcdir/tests/lib.sh"
 need_root
 need unshare nsenter wrk systemctl systemd-analyze python3
-ROUNDS=${ROUNDS:-5}
-WRK_SECS=${WRK_SECS:-4}
+ROUNDS=${ROUNDS:-3}
+WRK_SECS=${WRK_SECS:-2}
 . "$top_srcdir/tests/bench-ns.sh"
 
 say "bench-directives: starting systemd in a namespace"
