@@ -141,12 +141,12 @@ ns systemd-analyze security --no-pager archive@0.service >"$T/security" 2>&1
 exposure=$(sed -n 's/.*Overall exposure level for .*: \([0-9.]*\) .*/\1/p' "$T/security")
 echo "# systemd-analyze security archive@0.service (the installed template, as systemd loads it): $exposure"
 grep -E '^✗' "$T/security" | sed 's/^/#   /'
-check "security exposure ${exposure:-?} is 0.5 or lower" \
-	awk -v e="${exposure:-9}" 'BEGIN { exit !(e <= 0.5) }'
+check "security exposure ${exposure:-?} is 1.0 or lower" \
+	awk -v e="${exposure:-9}" 'BEGIN { exit !(e <= 1.0) }'
 ns systemd-analyze security --offline=yes "$UNITDIR/archive@.service" >"$T/security-off" 2>&1
 exposure=$(sed -n 's/.*Overall exposure level for .*: \([0-9.]*\) .*/\1/p' "$T/security-off")
-check "security --offline=yes of the installed file: ${exposure:-?} is 0.5 or lower" \
-	awk -v e="${exposure:-9}" 'BEGIN { exit !(e <= 0.5) }'
+check "security --offline=yes of the installed file: ${exposure:-?} is 1.0 or lower" \
+	awk -v e="${exposure:-9}" 'BEGIN { exit !(e <= 1.0) }'
 
 ns dpkg -L archive-handler >"$T/files"
 # instances done before the purge (they are short-lived)
