@@ -44,8 +44,11 @@ done
 
 # Install exactly as a user would; pin every directory below the tmpfs so a
 # build configured elsewhere cannot write to the host.
+# One make at a time in the build tree: tests that run in parallel (make -j
+# check) install from it too, and "make install" with other directories
+# regenerates units/subst.stamp and the units there: two at once collide.
 unset MAKEFLAGS MFLAGS MAKELEVEL
-make -s -C "$builddir" install prefix=/usr/local exec_prefix=/usr/local \
+flock "$builddir/.make-lock" make -s -C "$builddir" install prefix=/usr/local exec_prefix=/usr/local \
 	bindir=/usr/local/bin sysconfdir=/usr/local/etc \
 	datarootdir=/usr/local/share mandir=/usr/local/share/man \
 	systemdsystemunitdir=/usr/local/lib/systemd/system storagepath=/srv/photos

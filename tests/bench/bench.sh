@@ -19,7 +19,7 @@
 #      with keep-alive (nginx's default) and once with a connection per
 #      request (what the handler always does);
 #   3. time to first byte for that small album (curl, median of TTFB_RUNS);
-#   4. peak memory of the handler (tests/bench-rss.py): peak RSS (VmHWM)
+#   4. peak memory of the handler (tests/bench/bench-rss.py): peak RSS (VmHWM)
 #      and peak private memory (RssAnon, sampled every millisecond)
 #      for the small album, the 1 GiB album, a 5 GiB sparse file and a
 #      70,000-file album; the last also as a HEAD, which lists the album but
@@ -212,7 +212,7 @@ TTFB_NG=$(median <"$T/ttfb.ng") TTFB_AH=$(median <"$T/ttfb.ah")
 
 # --- 4. memory -----------------------------------------------------------------------------
 say "bench: peak memory"
-rss() { python3 "$top_srcdir/tests/bench-rss.py" "$HANDLER" "$P" "$@"; }
+rss() { python3 "$top_srcdir/tests/bench/bench-rss.py" "$HANDLER" "$P" "$@"; }
 read -r M_SMALL_HWM M_SMALL_ANON _ < <(rss GET /archive/small/) || exit 1
 read -r M_GIG_HWM M_GIG_ANON _ < <(rss GET /archive/gig/) || exit 1
 read -r M_SP_HWM M_SP_ANON _ < <(rss GET /archive/sparse/) || exit 1

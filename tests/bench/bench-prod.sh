@@ -6,9 +6,9 @@
 #
 #   shipped  archive.socket + archive@.service as "make install" puts them,
 #            under a real systemd 252, PID 1 of a private namespace
-#            (tests/bench-ns.sh; only DefaultDependencies=no added)
+#            (tests/bench/bench-ns.sh; only DefaultDependencies=no added)
 #   bare     the same unit without its sandbox directives (root, no
-#            namespaces, no filters: tests/bench-units.py)
+#            namespaces, no filters: tests/bench/bench-units.py)
 #   xinetd   the shipped xinetd file (units/archive.xinetd; user nobody)
 #   ssa      systemd-socket-activate -a --inetd (fork and exec, nothing else)
 #   nginx    Debian's nginx serving the same ZIP as a file, keep-alive, and
@@ -35,13 +35,13 @@
 #
 # Environment: ROUNDS (3), WRK_SECS (10), STARTS (300), BEFORE (a unit file:
 # also measure it, as "before").
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need_root
 need unshare nsenter wrk systemctl python3 nginx xinetd curl unzip "$SSA"
 ROUNDS=${ROUNDS:-3}
 WRK_SECS=${WRK_SECS:-10}
 STARTS=${STARTS:-300}
-. "$top_srcdir/tests/bench-ns.sh"
+. "$top_srcdir/tests/bench/bench-ns.sh"
 
 say "bench-prod: starting systemd in a namespace"
 bench_ns_start
@@ -52,7 +52,7 @@ SERVERS="shipped bare xinetd ssa nginx nginx-close"
 # BEFORE=FILE: also an older archive@.service (its paths those of the
 # namespace: /usr/local/bin, /srv/photos), to compare before and after
 if [ -n "${BEFORE:-}" ]; then
-	python3 "$top_srcdir/tests/bench-units.py" "$BEFORE" "$T/before" 9010 >/dev/null || exit 99
+	python3 "$top_srcdir/tests/bench/bench-units.py" "$BEFORE" "$T/before" 9010 >/dev/null || exit 99
 	cp "$T/before/full.socket" "/proc/$SPID/root/run/systemd/system/before.socket"
 	cp "$T/before/full@.service" "/proc/$SPID/root/run/systemd/system/before@.service"
 	ns systemctl daemon-reload && ns systemctl start before.socket system-before.slice || exit 99
@@ -96,7 +96,7 @@ sed -e "s|^\([[:space:]]*port[[:space:]]*=\).*|\1 $XI_PORT\n\tbind\t\t= 127.0.0.
 printf 'defaults\n{\n\tlog_type\t= FILE %s\n}\nincludedir %s\n' "$T/xinetd.log" "$T/xinetd.d" >"$T/xinetd.conf"
 : >"$T/syslog"
 nsenter -t "$SPID" -n unshare --pid --fork --mount --kill-child \
-	"$top_srcdir/tests/superserver-ns.sh" "$T/syslog" \
+	"$top_srcdir/tests/lib/superserver-ns.sh" "$T/syslog" \
 	xinetd -dontfork -f "$T/xinetd.conf" -pidfile /run/xinetd.pid >"$T/xinetd.out" 2>&1 </dev/null &
 XI_UPID=$!
 at_exit 'kill -9 $XI_UPID 2>/dev/null; wait $XI_UPID 2>/dev/null'

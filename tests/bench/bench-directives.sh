@@ -3,8 +3,8 @@
 # and what it is worth in "systemd-analyze security" points (make
 # bench-directives; README "Performance"). Not part of make check.
 #
-# A real systemd 252 as PID 1 of a private namespace (tests/bench-ns.sh) with
-# the units as "make install" puts them; tests/bench-units.py makes, from the
+# A real systemd 252 as PID 1 of a private namespace (tests/bench/bench-ns.sh) with
+# the units as "make install" puts them; tests/bench/bench-units.py makes, from the
 # installed archive@.service, a bare unit (no sandboxing), the full unit,
 # and for every directive (or group, see there) the bare unit plus it (aNN)
 # and the full unit minus it (dNN), each on its own socket. Then ROUNDS
@@ -24,12 +24,12 @@
 # Environment: ROUNDS (3), WRK_SECS (2), EXTRA (more variants, as
 # bench-units.py --extra NAME=LINES, separated by newlines), ONLY_EXTRA=1
 # (bare, full and the EXTRA variants only: to compare candidate units).
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib/lib.sh"
 need_root
 need unshare nsenter wrk systemctl systemd-analyze python3
 ROUNDS=${ROUNDS:-3}
 WRK_SECS=${WRK_SECS:-2}
-. "$top_srcdir/tests/bench-ns.sh"
+. "$top_srcdir/tests/bench/bench-ns.sh"
 
 say "bench-directives: starting systemd in a namespace"
 bench_ns_start

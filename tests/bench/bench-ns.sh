@@ -1,13 +1,13 @@
-# The production benchmarks' helpers (tests/bench-prod.sh,
-# tests/bench-directives.sh): a real systemd as PID 1 of a private namespace
-# (tests/systemd-ns.sh, via tests/ns-lib.sh) with the units "make install"
+# The production benchmarks' helpers (tests/bench/bench-prod.sh,
+# tests/bench/bench-directives.sh): a real systemd as PID 1 of a private namespace
+# (tests/lib/systemd-ns.sh, via tests/lib/ns-lib.sh) with the units "make install"
 # put there, variants of archive@.service on their own ports
-# (tests/bench-units.py), and what one connection costs under each.
-# Sourced after tests/lib.sh.
+# (tests/bench/bench-units.py), and what one connection costs under each.
+# Sourced after tests/lib/lib.sh.
 #
 #   bench_ns_start		start the namespace with the small album
 #				(/srv/photos/small, 5 x 440,000 random bytes)
-#   bench_variants ARGS...	tests/bench-units.py ARGS into the namespace;
+#   bench_variants ARGS...	tests/bench/bench-units.py ARGS into the namespace;
 #				starts every variant's socket; $T/variants
 #   measure NAME PORT [WRK-ARGS...]
 #				wrk -t2 -c8 for $WRK_SECS s on the small album
@@ -19,7 +19,7 @@
 #				/proc/PID/stat), of the instances (the cpu.stat of
 #				their slice: set-up before exec and the handler)
 #				and of journald (the handler's log line)
-. "$top_srcdir/tests/ns-lib.sh"
+. "$top_srcdir/tests/lib/ns-lib.sh"
 WRK_SECS=${WRK_SECS:-10}
 HZ=$(getconf CLK_TCK)
 
@@ -38,7 +38,7 @@ EOF
 
 bench_variants() {
 	local name port
-	python3 "$top_srcdir/tests/bench-units.py" "$@" >"$T/variants" || exit 99
+	python3 "$top_srcdir/tests/bench/bench-units.py" "$@" >"$T/variants" || exit 99
 	ns systemctl daemon-reload || exit 99
 	while read -r name port _; do
 		# The slice holds the instances' CPU time after they are gone;

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Variants of an installed archive@.service, for the production benchmarks
-(tests/bench-prod.sh, tests/bench-directives.sh).
+(tests/bench/bench-prod.sh, tests/bench/bench-directives.sh).
 
   bench-units.py SERVICE OUTDIR PORT [--groups] [--extra NAME=LINES]...
 
