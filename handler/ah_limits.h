@@ -52,7 +52,7 @@
 
 /* A photo is mapped and handed to libarchive this many bytes at a time.
  * Mapped pages count in the resident set: this bounds what a large file
- * adds to it (tests/bench.sh, peak RSS). */
+ * adds to it (tests/bench/bench.sh, peak RSS). */
 #define IO_WINDOW		(512 * 1024)
 
 /* Before a larger file's local header, its CRC is computed from pieces of

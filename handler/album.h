@@ -12,7 +12,7 @@
 #include "ah_limits.h"
 
 /* 64 bytes: an album of 70,000 files lists in 4.4 MB plus its names
- * (tests/bench.sh reports it). */
+ * (tests/bench/bench.sh reports it). */
 struct album_entry {
 	char *path;		/* relative, '/'-separated; folders end in '/' */
 	uint64_t size;		/* 0 for folders */
