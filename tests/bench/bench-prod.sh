@@ -104,22 +104,7 @@ at_exit 'kill -9 $XI_UPID 2>/dev/null; wait $XI_UPID 2>/dev/null'
 # nginx
 NG_PORT=9102
 chmod 755 "$T"
-cat >"$T/nginx.conf" <<EOF
-worker_processes auto;
-pid $T/nginx.pid;
-error_log $T/nginx.err;
-events { worker_connections 1024; }
-http {
-	access_log off;
-	sendfile on;
-	tcp_nopush on;
-	types { application/zip zip; }
-	server {
-		listen 127.0.0.1:$NG_PORT;
-		root $T/www;
-	}
-}
-EOF
+nginx_conf "$T/nginx.conf" $NG_PORT "$T/www"
 nsenter -t "$SPID" -n nginx -c "$T/nginx.conf" -g 'daemon off;' 2>>"$T/nginx.err" &
 NG_PID=$!
 at_exit 'kill $NG_PID 2>/dev/null; wait $NG_PID 2>/dev/null'

@@ -99,22 +99,7 @@ COLD=1
 
 # --- servers ------------------------------------------------------------------
 NPORT=$(free_port)
-cat >"$T/nginx.conf" <<EOF
-worker_processes auto;
-pid $T/nginx.pid;
-error_log $T/nginx.err;
-events { worker_connections 1024; }
-http {
-	access_log off;
-	sendfile on;
-	tcp_nopush on;
-	types { application/zip zip; }
-	server {
-		listen 127.0.0.1:$NPORT;
-		root $W;
-	}
-}
-EOF
+nginx_conf "$T/nginx.conf" $NPORT "$W"
 nginx -c "$T/nginx.conf" -g 'daemon off;' 2>>"$T/nginx.err" &
 NGINX_PID=$!
 at_exit 'kill $NGINX_PID 2>/dev/null; wait $NGINX_PID 2>/dev/null'

@@ -39,14 +39,7 @@ printf 'photo\n' >"$P/utf8/日本語/写真 1.jpg"
 cp "$top_srcdir/photos/$SAMPLE2/1.jpg" "$P/nested/a/b/c/deep.jpg"
 : >"$P/nested/a/zero.txt"
 printf 'z\n' >"$P/nested/z.txt"
-python3 - "$P/many" <<'PY'
-import os, sys
-for d in range(70):
-    os.makedirs(f"{sys.argv[1]}/d{d:02}")
-    for i in range(1000):
-        with open(f"{sys.argv[1]}/d{d:02}/{i:04}.jpg", "wb") as f:
-            f.write(b"%d" % i)
-PY
+many_files "$P/many"
 sparse "$P/big5g/movie.mp4" $((5 << 30))
 printf 'after\n' >"$P/big5g/z.txt"
 sparse "$P/exact/exactly-4294967295.bin" 4294967295

@@ -17,14 +17,7 @@ sparse "$P/exact/exactly-4294967295.bin" $Z32		# the sentinel itself
 sparse "$P/lhat/a" $((Z32 - 71))			# "b"'s local header at
 printf 'b\n' >"$P/lhat/b"				# exactly 0xffffffff
 sparse "$P/cdat/a" $((Z32 - 71))			# central dir. at 0xffffffff
-python3 - "$P/many" <<'EOF'
-import os, sys
-for d in range(70):
-    os.makedirs(f"{sys.argv[1]}/d{d:02}")
-    for i in range(1000):
-        with open(f"{sys.argv[1]}/d{d:02}/{i:04}.jpg", "wb") as f:
-            f.write(b"%d" % i)
-EOF
+many_files "$P/many"
 start_server -- -p "$P"
 
 # album NAME ENTRIES: download (in the foreground), then check with every

@@ -253,3 +253,38 @@ while True:
     n += len(b)
 out.truncate(n)' "$1"
 }
+
+# many_files DIR: the album of 70,000 small files in 70 folders (zip64's
+# entry count; readers.sh, zip64.sh).
+many_files() {
+	python3 - "$1" <<'PY'
+import os, sys
+for d in range(70):
+    os.makedirs(f"{sys.argv[1]}/d{d:02}")
+    for i in range(1000):
+        with open(f"{sys.argv[1]}/d{d:02}/{i:04}.jpg", "wb") as f:
+            f.write(b"%d" % i)
+PY
+}
+
+# nginx_conf FILE PORT ROOT: an nginx that serves the files of ROOT on
+# 127.0.0.1:PORT as a static server should (sendfile), its pid and errors
+# next to FILE (X.conf: X.pid, X.err): the benchmarks' reference.
+nginx_conf() {
+	cat >"$1" <<EOF
+worker_processes auto;
+pid ${1%.conf}.pid;
+error_log ${1%.conf}.err;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	sendfile on;
+	tcp_nopush on;
+	types { application/zip zip; }
+	server {
+		listen 127.0.0.1:$2;
+		root $3;
+	}
+}
+EOF
+}
