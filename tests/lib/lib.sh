@@ -182,11 +182,13 @@ prepare_nobody() {
 }
 
 # start_superserver COMMAND...: run it in the foreground in a private mount
-# and PID namespace (tests/lib/superserver-ns.sh: no journald, syslog captured in
-# $T/syslog); wait until 127.0.0.1:$PORT accepts connections.
+# and PID namespace with its own /proc (tests/lib/superserver-ns.sh: no
+# journald, syslog captured in $T/syslog); wait until 127.0.0.1:$PORT accepts
+# connections. Its /proc must be its own: LeakSanitizer, in the sanitizer
+# run, reads /proc/PID/task with the PID it has in the namespace.
 start_superserver() {
 	: >"$T/syslog"
-	unshare --pid --fork --mount --kill-child \
+	unshare --pid --fork --mount --mount-proc --kill-child \
 		"$top_srcdir/tests/lib/superserver-ns.sh" "$T/syslog" "$@" \
 		>"$T/superserver.log" 2>&1 </dev/null &
 	SUPER_PID=$!

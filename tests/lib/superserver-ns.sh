@@ -1,5 +1,5 @@
 #!/bin/bash
-# Inside "unshare --pid --fork --mount": run a super-server in the
+# Inside "unshare --pid --fork --mount --mount-proc": run a super-server in the
 # foreground with no journald and a private /dev whose /dev/log is a test
 # syslog receiver, as on a host without systemd. Used by tests/e2e/xinetd.sh
 # and tests/e2e/inetd.sh.
