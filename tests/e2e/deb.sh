@@ -29,7 +29,9 @@ if [ ! -f "$DEB" ] || [ -n "$stale" ]; then
 	if [ -n "$stale" ]; then why="$stale is newer than the package"; else why="no package yet"; fi
 	echo "# make deb ($why)"
 	start=$(date +%s)
-	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$top_builddir" deb >"$T/make-deb.log" 2>&1
+	# TMPDIR: lintian leaves folders (mldbm-elf-*) in it; they go with $T
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL TMPDIR="$T" make -C "$top_builddir" deb \
+		>"$T/make-deb.log" 2>&1
 	rc=$?
 	echo "# make deb: exit $rc in $(($(date +%s) - start)) s"
 	if [ $rc -ne 0 ]; then
@@ -39,7 +41,7 @@ if [ ! -f "$DEB" ] || [ -n "$stale" ]; then
 	fi
 fi
 check "the package was built: $(basename "$DEB")" test -f "$DEB"
-lintian --fail-on error,warning "$DEB" >"$T/lintian" 2>&1
+TMPDIR="$T" lintian --fail-on error,warning "$DEB" >"$T/lintian" 2>&1
 rc=$?
 sed 's/^/# lintian: /' "$T/lintian"
 check "lintian: no error, no warning (exit $rc)" \
